@@ -1,0 +1,36 @@
+# Two commands: `make run` (set up, index the seeds, serve) and `make test` (set up, run the suite).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: run test install install-test index clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+# Re-install when the declared dependencies change.
+$(VENV)/.installed: setup.cfg constraints.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -c constraints.txt -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+index: install
+	$(BIN)/search-index build --corpus seeds --index index
+
+run: index
+	$(BIN)/search-web --host $(HOST) --port $(PORT) --index index
+
+test: install-test
+	$(BIN)/python -m pytest
+
+clean:
+	rm -rf $(VENV) index/CURRENT index/gen-* index/WRITE.lock

@@ -1,0 +1,239 @@
+"""The terminal faces: `search-index` (build, inspect, stats) and `search-cli`.
+
+Thin shells: they turn options into calls on the pipeline, the store and the
+search service, and results into text or JSON. A UserError becomes one line on
+stderr and exit code 2; a build that skipped files exits 1.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import json
+import re
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from . import config, store
+from .errors import SourceError, UserError
+from .pipeline import PipelineOptions, process_file, process_files
+from .search import MAX_PER_PAGE, SORTS, SearchRequest, SearchResult, SearchService
+from .sources import discover
+
+EXIT_SKIPPED = 1
+EXIT_USER_ERROR = 2
+
+
+def reports_user_errors(command):
+    """Turn a UserError into 'NAME: error: message' and exit code 2, never a traceback."""
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except UserError as exc:
+            prog = click.get_current_context().find_root().info_name
+            click.echo(f"{prog}: error: {exc}", err=True)
+            sys.exit(EXIT_USER_ERROR)
+
+    return wrapper
+
+
+index_option = click.option("--index", "index_dir", metavar="DIR", help=f"Index folder [env {config.INDEX_ENV}; default ./{config.DEFAULT_INDEX_DIR}].")
+corpus_option = click.option("--corpus", "corpus_dir", metavar="DIR", help=f"Corpus folder [env {config.CORPUS_ENV}; default ./{config.DEFAULT_CORPUS_DIR}].")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="news-archive-search")
+def search_index():
+    """Build and inspect the news archive index."""
+
+
+@search_index.command()
+@corpus_option
+@index_option
+@reports_user_errors
+def build(corpus_dir, index_dir):
+    """Rebuild the index from every article in the corpus.
+
+    The new index is written beside the old one and swapped in only when
+    complete: if the build fails or is interrupted, the previous index stays.
+    """
+    corpus = config.corpus_dir(corpus_dir)
+    root = config.index_dir(index_dir)
+    paths = discover(corpus)
+    if not paths:
+        raise UserError(f"no .txt, .html or .htm files in {corpus}")
+    options = PipelineOptions(relative_to=corpus)
+    skipped: list[SourceError] = []
+    started = time.monotonic()
+
+    def articles(bar):
+        for item in process_files(bar, options):
+            if isinstance(item, SourceError):
+                skipped.append(item)
+            else:
+                yield item
+
+    with click.progressbar(paths, label=f"Indexing {corpus}", file=sys.stderr, show_pos=True) as bar:
+        result = store.build(root, articles(bar))
+    for error in skipped:
+        click.echo(f"skipped {error.path}: {error.reason}", err=True)
+    for path, kept in result.duplicates:
+        click.echo(f"duplicate {path}: same content as {kept}, indexed once", err=True)
+    click.echo(f"Indexed {result.added} articles from {corpus} into {root} in {time.monotonic() - started:.1f} s"
+               f" ({len(skipped)} skipped, {len(result.duplicates)} duplicates).")
+    if skipped:
+        sys.exit(EXIT_SKIPPED)
+
+
+@search_index.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="One JSON document per file, one per line.")
+def inspect(files, as_json):
+    """Show what the pipeline makes of raw FILES, without touching the index."""
+    failed = False
+    for path in files:
+        try:
+            article = process_file(path)
+        except SourceError as exc:
+            failed = True
+            if as_json:
+                click.echo(json.dumps({"source_path": str(path), "error": exc.reason}, ensure_ascii=False))
+            else:
+                click.echo(f"{exc.path}: error: {exc.reason}", err=True)
+            continue
+        if as_json:
+            click.echo(json.dumps(article.to_dict(), ensure_ascii=False))
+        else:
+            click.echo(_describe_article(article.to_dict()))
+    if failed:
+        sys.exit(EXIT_SKIPPED)
+
+
+@search_index.command()
+@index_option
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+@reports_user_errors
+def stats(index_dir, as_json):
+    """Documents, outlets, date span and size of the index."""
+    root = config.index_dir(index_dir)
+    figures = store.stats(root)
+    if as_json:
+        click.echo(json.dumps(figures.__dict__, ensure_ascii=False))
+        return
+    click.echo(f"Index:      {root} ({figures.generation})")
+    click.echo(f"Documents:  {figures.documents}")
+    click.echo(f"Date span:  {figures.earliest or '-'} to {figures.latest or '-'} ({figures.undated} undated)")
+    click.echo(f"Size:       {figures.size_bytes / 1024:.0f} KiB")
+    click.echo(f"Outlets:    {len(figures.outlets)}")
+    for name, count in figures.outlets.items():
+        click.echo(f"  {count:>6}  {name}")
+
+
+@click.command(context_settings={"help_option_names": ["-h", "--help"]})
+@click.argument("query", nargs=-1)
+@click.option("--outlet", "outlets", multiple=True, metavar="NAME", help="Only this outlet (repeat for any of several).")
+@click.option("--actor", "actors", multiple=True, metavar="NAME", help="Only articles about this actor (repeat: all of them).")
+@click.option("--from", "date_from", metavar="DATE", help="Published on or after DATE (YYYY, YYYY-MM or YYYY-MM-DD).")
+@click.option("--to", "date_to", metavar="DATE", help="Published on or before DATE (YYYY, YYYY-MM or YYYY-MM-DD).")
+@click.option("--sort", type=click.Choice(SORTS), default=None, help="Order of hits [default: relevance; newest for an empty query].")
+@click.option("--limit", type=click.IntRange(1, MAX_PER_PAGE), default=10, show_default=True, help="Hits per page.")
+@click.option("--page", type=click.IntRange(1), default=1, show_default=True, help="Page of hits.")
+@click.option("--json", "as_json", is_flag=True, help="Print the whole result as one JSON document.")
+@index_option
+@click.version_option(package_name="news-archive-search")
+@reports_user_errors
+def search_cli(query, outlets, actors, date_from, date_to, sort, limit, page, as_json, index_dir):
+    """Search the news archive. An empty QUERY lists every article, newest first.
+
+    \b
+    Query language (Whoosh):
+      K9 howitzer              both words (stemmed: howitzer finds howitzers)
+      "K9 howitzers"           a phrase
+      seoul OR moscow          either word; NOT excludes a word
+      title:putin              a word in one field: title, subtitle, body, author
+      outlet:"korea times"     by outlet; actor:"Vladimir Putin" by actor (any alias)
+      howitz*  howitzr~1       prefix (two letters at least) and fuzzy terms
+    """
+    text = " ".join(query).strip()
+    request = SearchRequest(
+        query=text,
+        outlets=outlets,
+        actors=actors,
+        date_from=date_from,
+        date_to=date_to,
+        sort=sort or ("relevance" if text else "newest"),
+        page=page,
+        per_page=limit,
+    )
+    result = SearchService(config.index_dir(index_dir)).search(request)
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        click.echo(render_result(result, color=sys.stdout.isatty()))
+
+
+def render_result(result: SearchResult, color: bool = False) -> str:
+    """A result as terminal text: ranked hits with marked snippets, then facet counts."""
+    lines = []
+    what = f'matching "{result.query}"' if result.query else "in the archive"
+    noun = "article" if result.total == 1 else "articles"
+    lines.append(f"{result.total} {noun} {what} (page {result.page} of {result.pages})")
+    if result.suggestion:
+        lines.append(f'Did you mean: "{result.suggestion}"?')
+    lines.append("")
+    for rank, hit in enumerate(result.hits, start=(result.page - 1) * result.per_page + 1):
+        title = click.style(hit.title, bold=True) if color else hit.title
+        meta = [hit.outlet, hit.published or "undated"]
+        if hit.author:
+            meta.append(hit.author)
+        if hit.score is not None:
+            meta.append(f"score {hit.score:.2f}")
+        lines.append(f"{rank:>3}. {title}")
+        lines.append(f"     {' · '.join(meta)}   [{hit.id}]")
+        lines.append(f"     {_terminal_snippet(hit.snippet, color)}")
+        lines.append("")
+    facets = result.facets
+    if facets.outlet:
+        lines.append("Outlets: " + " · ".join(f"{v.value} ({v.count})" for v in facets.outlet))
+    if facets.actor:
+        lines.append("Actors:  " + " · ".join(f"{v.value} ({v.count})" for v in facets.actor[:15]))
+    years = [f"{v.value} ({v.count})" for v in facets.year] + ([f"undated ({facets.undated})"] if facets.undated else [])
+    if years:
+        lines.append("Years:   " + " · ".join(years))
+    return "\n".join(lines).rstrip()
+
+
+def _terminal_snippet(snippet: str, color: bool) -> str:
+    if color:
+        marked = re.sub(r"<mark>(.*?)</mark>", lambda m: click.style(m.group(1), fg="yellow", bold=True), snippet)
+    else:
+        marked = re.sub(r"<mark>(.*?)</mark>", r"[\1]", snippet)
+    return html.unescape(marked)
+
+
+def _describe_article(record: dict) -> str:
+    provenance = record.get("provenance", {})
+    source = lambda key: f"  ({provenance[key]})" if key in provenance else ""  # noqa: E731
+    body = record["body"]
+    lines = [
+        f"== {record['source_path']}",
+        f"title:          {record['title']}{source('title')}",
+        f"subtitle:       {record['subtitle'] or '-'}",
+        f"outlet:         {record['outlet']}{source('outlet')}",
+        f"author:         {record['author'] or '-'}{source('author')}",
+        f"published:      {record['published'] or '-'}"
+        + (f"  (precision {record['date_precision']}, from {record['date_source']})" if record["published"] else ""),
+        f"url:            {record['url'] or '-'}",
+        "actors:         " + (", ".join(f"{a['name']} ({a['type']})" for a in record["actors"]) or "-"),
+        f"word_count:     {record['word_count']}",
+        f"id:             {record['id']}",
+        "body:",
+        *("  " + p for p in body.split("\n\n")),
+        "",
+    ]
+    return "\n".join(lines)

@@ -1,0 +1,441 @@
+"""The search service: a SearchRequest in, a SearchResult out.
+
+The CLI, the web UI and the JSON API all call :meth:`SearchService.search`.
+
+How a request is answered (figures from ../shared/WHOOSH.md):
+
+1. The query string is checked (querylang) and parsed by Whoosh.
+2. The set of matching documents is collected without scoring
+   (`docs_for_query`) into a boolean mask over document numbers.
+3. Filters (outlets, actors, dates, exclusions) are masks over per-generation
+   arrays (doc number -> outlet, day, actors) read once per index generation;
+   this costs a few ms, where Whoosh's `groupedby` costs 100-1000 ms.
+4. Facet counts are `bincount`s over those masks. Facets are disjunctive: the
+   outlet and date facets are counted with their own selection left out, so
+   other values stay visible; the actor facet (where several selected actors
+   mean "all of them") is counted within the selection.
+5. Only the page of hits is scored (relevance) or sorted by day (newest,
+   oldest; undated articles last), then highlighted.
+
+A Whoosh searcher must not be shared between threads, so each thread keeps its
+own, refreshes it per request, and reopens when CURRENT names a new generation.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from whoosh import highlight, qparser
+from whoosh.query import Every, NullQuery, Query, Term
+
+from .errors import QueryError
+from .extract.actors import fold, load_knowledge_base
+from .extract.outlets import load_registry
+from .querylang import check_query, parse_date_bound
+from .schema import QUERY_FIELDS, article_from_stored
+from .store import current_generation, open_index
+from .article import Article
+
+SORTS = ("relevance", "newest", "oldest")
+MAX_PER_PAGE = 100
+MAX_PAGE = 1000
+MAX_ACTOR_FACET_VALUES = 50
+SNIPPET_CHARS = 240
+_MARK_CLASS = re.compile(r'<mark class="[^"]*">')
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    query: str = ""
+    outlets: tuple[str, ...] = ()
+    actors: tuple[str, ...] = ()
+    date_from: str | None = None  # "2023", "2023-11" or "2023-11-07"
+    date_to: str | None = None
+    undated: bool = False  # select undated articles (alone, or beside a date range)
+    exclude_outlets: tuple[str, ...] = ()
+    exclude_actors: tuple[str, ...] = ()
+    sort: str = "relevance"  # an empty query is always newest first unless "oldest"
+    page: int = 1
+    per_page: int = 10
+
+
+@dataclass(frozen=True)
+class ActorRef:
+    name: str
+    type: str
+
+
+@dataclass(frozen=True)
+class Hit:
+    id: str
+    title: str
+    outlet: str
+    author: str | None
+    published: str | None
+    date_precision: str | None
+    score: float | None
+    snippet: str  # HTML-escaped text, matched words wrapped in <mark>
+    actors: tuple[ActorRef, ...]
+
+    def to_dict(self) -> dict:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "outlet": self.outlet,
+            "author": self.author,
+            "published": self.published,
+            "date_precision": self.date_precision,
+            "score": self.score,
+            "snippet": self.snippet,
+            "actors": [{"name": a.name, "type": a.type} for a in self.actors],
+        }
+
+
+@dataclass(frozen=True)
+class FacetValue:
+    value: str
+    count: int
+    type: str | None = None  # actors only
+    selected: bool = False
+
+
+@dataclass(frozen=True)
+class Facets:
+    outlet: tuple[FacetValue, ...] = ()
+    actor: tuple[FacetValue, ...] = ()
+    year: tuple[FacetValue, ...] = ()
+    month: tuple[FacetValue, ...] = ()
+    undated: int = 0
+
+    def to_dict(self) -> dict:
+        plain = lambda values: [{"value": v.value, "count": v.count} for v in values]  # noqa: E731
+        return {
+            "outlet": plain(self.outlet),
+            "actor": [{"value": v.value, "type": v.type, "count": v.count} for v in self.actor],
+            "year": plain(self.year),
+            "month": plain(self.month),
+            "undated": self.undated,
+        }
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    query: str
+    total: int
+    page: int
+    per_page: int
+    hits: tuple[Hit, ...]
+    facets: Facets
+    suggestion: str | None = None
+    request: SearchRequest = field(default_factory=SearchRequest, compare=False)
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    def to_dict(self) -> dict:
+        """The document `search-cli --json` prints and `GET /api/search` returns."""
+        return {
+            "query": self.query,
+            "total": self.total,
+            "page": self.page,
+            "per_page": self.per_page,
+            "hits": [h.to_dict() for h in self.hits],
+            "facets": self.facets.to_dict(),
+            "suggestion": self.suggestion,
+        }
+
+
+class Columns:
+    """Per-generation arrays: doc number -> outlet, dates, actors. Read once per reader."""
+
+    def __init__(self, reader):
+        n = reader.doc_count_all()
+        self.size = n
+        self.live = np.ones(n, dtype=bool)
+        if reader.has_deletions():
+            for docnum in range(n):
+                self.live[docnum] = not reader.is_deleted(docnum)
+        outlets = list(reader.column_reader("outlet"))
+        self.outlet_names = sorted(set(outlets))
+        position = {name: i for i, name in enumerate(self.outlet_names)}
+        self.outlet_ids = np.array([position[o] for o in outlets], dtype=np.int32)
+        self.day_start = np.array(list(reader.column_reader("day_start")), dtype=np.int64)
+        self.day_end = np.array(list(reader.column_reader("day_end")), dtype=np.int64)
+        self.precision = np.array(list(reader.column_reader("precision")), dtype=np.int8)
+        self.actor_names: list[tuple[str, str]] = []  # (name, type)
+        docs, ids = [], []
+        for term in reader.lexicon("actor_typed"):
+            actor_type, _, name = term.decode("utf-8").partition("|")
+            postings = list(reader.postings("actor_typed", term).all_ids())
+            docs.extend(postings)
+            ids.extend([len(self.actor_names)] * len(postings))
+            self.actor_names.append((name, actor_type))
+        self.actor_doc = np.array(docs, dtype=np.int64)
+        self.actor_id = np.array(ids, dtype=np.int64)
+        self.actor_by_key: dict[str, list[int]] = {}
+        for i, (name, _) in enumerate(self.actor_names):
+            self.actor_by_key.setdefault(fold(name), []).append(i)
+
+    def docs_with_actor(self, actor_ids: list[int]) -> np.ndarray:
+        mask = np.zeros(self.size, dtype=bool)
+        if actor_ids:
+            mask[self.actor_doc[np.isin(self.actor_id, actor_ids)]] = True
+        return mask
+
+
+class _Reader:
+    """One thread's searcher on one generation, with its columns."""
+
+    def __init__(self, generation: Path, root: Path):
+        self.generation = generation
+        self.index = open_index(root)
+        self.searcher = self.index.searcher()
+        self.columns = Columns(self.searcher.reader())
+
+    def refreshed(self) -> "_Reader":
+        fresh = self.searcher.refresh()
+        if fresh is not self.searcher:
+            self.searcher = fresh
+            self.columns = Columns(fresh.reader())
+        return self
+
+    def close(self) -> None:
+        self.searcher.close()
+
+
+class SearchService:
+    """Answers SearchRequests from the index at `root`. Safe to share between threads."""
+
+    def __init__(self, root: Path):
+        self.root = Path(root)
+        self._local = threading.local()
+        self.registry = load_registry()
+        self.kb = load_knowledge_base()
+
+    # -- the one public entry point for searching -------------------------------------
+    def search(self, request: SearchRequest) -> SearchResult:
+        _validate(request)
+        reader = self._reader()
+        searcher, cols = reader.searcher, reader.columns
+        query = self._parse(request.query, searcher)
+
+        matched = self._matches(query, searcher, cols)
+        outlet_mask = self._outlet_mask(request, cols)
+        actor_mask = self._actor_mask(request, cols)
+        date_mask = self._date_mask(request, cols)
+        final = matched & outlet_mask & actor_mask & date_mask
+
+        facets = Facets(
+            outlet=self._outlet_facet(matched & actor_mask & date_mask, cols, request),
+            actor=self._actor_facet(final, cols, request),
+            **self._date_facets(matched & outlet_mask & actor_mask, cols),
+        )
+        total = int(final.sum())
+        hits = self._page_of_hits(query, request, final, searcher, cols)
+        suggestion = self._suggestion(request.query, query, searcher) if total == 0 and request.query.strip() else None
+        return SearchResult(query=request.query, total=total, page=request.page, per_page=request.per_page,
+                            hits=tuple(hits), facets=facets, suggestion=suggestion, request=request)
+
+    def article(self, article_id: str) -> Article | None:
+        stored = self._reader().searcher.document(id=article_id)
+        return article_from_stored(stored) if stored else None
+
+    # -- readers ------------------------------------------------------------------------
+    def _reader(self) -> _Reader:
+        generation = current_generation(self.root)
+        reader: _Reader | None = getattr(self._local, "reader", None)
+        if reader is not None and reader.generation == generation:
+            return reader.refreshed()
+        if reader is not None:
+            reader.close()
+        self._local.reader = _Reader(generation, self.root)
+        return self._local.reader
+
+    # -- query --------------------------------------------------------------------------
+    def _parse(self, text: str, searcher) -> Query:
+        if not text.strip():
+            return Every()
+        check_query(text, QUERY_FIELDS)
+        parser = qparser.MultifieldParser(["title", "subtitle", "body"], searcher.schema)
+        parser.add_plugin(qparser.FieldAliasPlugin({"outlet_text": ["outlet"]}))
+        parser.add_plugin(qparser.FuzzyTermPlugin())
+        query = parser.parse(text)
+        return query.accept(self._canonical_actor)
+
+    def _canonical_actor(self, q: Query) -> Query:
+        """actor:"Putin" means the canonical Vladimir Putin, whatever alias articles used."""
+        if isinstance(q, Term) and q.fieldname == "actor":
+            known = self.kb.lookup(q.text)
+            return Term("actor", fold(known.name) if known else fold(q.text), boost=q.boost)
+        return q
+
+    @staticmethod
+    def _matches(query: Query, searcher, cols: Columns) -> np.ndarray:
+        if isinstance(query, Every):
+            return cols.live.copy()
+        mask = np.zeros(cols.size, dtype=bool)
+        if query is not NullQuery:
+            docs = np.fromiter(searcher.docs_for_query(query), dtype=np.int64)
+            mask[docs] = True
+        return mask & cols.live
+
+    # -- filters ------------------------------------------------------------------------
+    def _outlet_ids(self, names: tuple[str, ...], cols: Columns) -> list[int]:
+        wanted = {fold(self.registry.display_name(n)) for n in names} | {fold(n) for n in names}
+        return [i for i, name in enumerate(cols.outlet_names) if fold(name) in wanted]
+
+    def _outlet_mask(self, request: SearchRequest, cols: Columns) -> np.ndarray:
+        mask = np.ones(cols.size, dtype=bool)
+        if request.outlets:
+            mask &= np.isin(cols.outlet_ids, self._outlet_ids(request.outlets, cols))
+        if request.exclude_outlets:
+            mask &= ~np.isin(cols.outlet_ids, self._outlet_ids(request.exclude_outlets, cols))
+        return mask
+
+    def _actor_ids(self, name: str, cols: Columns) -> list[int]:
+        known = self.kb.lookup(name)
+        return cols.actor_by_key.get(fold(known.name if known else name), [])
+
+    def _actor_mask(self, request: SearchRequest, cols: Columns) -> np.ndarray:
+        mask = np.ones(cols.size, dtype=bool)
+        for name in request.actors:  # several actors: articles with all of them
+            mask &= cols.docs_with_actor(self._actor_ids(name, cols))
+        for name in request.exclude_actors:
+            mask &= ~cols.docs_with_actor(self._actor_ids(name, cols))
+        return mask
+
+    @staticmethod
+    def _date_mask(request: SearchRequest, cols: Columns) -> np.ndarray:
+        start = parse_date_bound(request.date_from, "from", end=False)
+        end = parse_date_bound(request.date_to, "to", end=True)
+        if start and end and start > end:
+            raise QueryError(f"from ({request.date_from}) is after to ({request.date_to})")
+        if start is None and end is None and not request.undated:
+            return np.ones(cols.size, dtype=bool)
+        dated = cols.precision > 0
+        if start is None and end is None:
+            in_range = np.zeros(cols.size, dtype=bool)
+        else:
+            # An article is in range when the period its date stands for overlaps the range:
+            # "2023-11" (month precision) is in from=2023-11-15.
+            in_range = dated.copy()
+            if start:
+                in_range &= cols.day_end >= start.toordinal()
+            if end:
+                in_range &= cols.day_start <= end.toordinal()
+        return in_range | (~dated if request.undated else False)
+
+    # -- facets -------------------------------------------------------------------------
+    def _outlet_facet(self, base: np.ndarray, cols: Columns, request: SearchRequest) -> tuple[FacetValue, ...]:
+        counts = np.bincount(cols.outlet_ids[base], minlength=len(cols.outlet_names))
+        selected = set(self._outlet_ids(request.outlets, cols))
+        values = [FacetValue(name, int(counts[i]), selected=i in selected)
+                  for i, name in enumerate(cols.outlet_names) if counts[i] or i in selected]
+        return tuple(sorted(values, key=lambda v: (-v.count, v.value.casefold())))
+
+    def _actor_facet(self, base: np.ndarray, cols: Columns, request: SearchRequest) -> tuple[FacetValue, ...]:
+        if not len(cols.actor_id):
+            return ()
+        counts = np.bincount(cols.actor_id[base[cols.actor_doc]], minlength=len(cols.actor_names))
+        selected = {i for name in request.actors for i in self._actor_ids(name, cols)}
+        order = sorted((i for i in range(len(counts)) if counts[i]), key=lambda i: (-counts[i], cols.actor_names[i][0].casefold()))
+        return tuple(FacetValue(cols.actor_names[i][0], int(counts[i]), type=cols.actor_names[i][1], selected=i in selected)
+                     for i in order[:MAX_ACTOR_FACET_VALUES])
+
+    @staticmethod
+    def _date_facets(base: np.ndarray, cols: Columns) -> dict:
+        dated = base & (cols.precision > 0)
+        starts = cols.day_start[dated]
+        years: dict[int, int] = {}
+        months: dict[str, int] = {}
+        for ordinal, precision in zip(starts.tolist(), cols.precision[dated].tolist()):
+            day = dt.date.fromordinal(ordinal)
+            years[day.year] = years.get(day.year, 0) + 1
+            if precision >= 2:
+                key = f"{day.year:04d}-{day.month:02d}"
+                months[key] = months.get(key, 0) + 1
+        return {
+            "year": tuple(FacetValue(str(y), c) for y, c in sorted(years.items())),
+            "month": tuple(FacetValue(m, c) for m, c in sorted(months.items())),
+            "undated": int((base & (cols.precision == 0)).sum()),
+        }
+
+    # -- hits ---------------------------------------------------------------------------
+    def _page_of_hits(self, query: Query, request: SearchRequest, final: np.ndarray, searcher, cols: Columns) -> list[Hit]:
+        first = (request.page - 1) * request.per_page
+        last = first + request.per_page
+        if first >= int(final.sum()):
+            return []
+        by_relevance = request.sort == "relevance" and not isinstance(query, Every)
+        if by_relevance:
+            allowed = None if final.all() else set(np.flatnonzero(final).tolist())
+            results = searcher.search(query, filter=allowed, limit=last, terms=False)
+            page = [(hit.docnum, float(hit.score)) for hit in results[first:last]]
+        else:
+            docs = np.flatnonzero(final)
+            dated = cols.precision[docs] > 0
+            day = cols.day_start[docs]
+            key = -day if request.sort != "oldest" else day
+            # lexsort: last key is primary. Undated last, then by day, then newest doc number first.
+            order = np.lexsort((-docs, key, ~dated))
+            page = [(int(d), None) for d in docs[order][first:last]]
+        terms = {text for fieldname, text in query.all_terms() if fieldname in ("title", "subtitle", "body")} if not isinstance(query, Every) else set()
+        return [self._hit(docnum, score, searcher, terms) for docnum, score in page]
+
+    def _hit(self, docnum: int, score: float | None, searcher, terms: set) -> Hit:
+        stored = searcher.stored_fields(docnum)
+        article = article_from_stored(stored)
+        return Hit(
+            id=article.id,
+            title=article.title,
+            outlet=article.outlet,
+            author=article.author,
+            published=article.published.label if article.published else None,
+            date_precision=article.date_precision,
+            score=round(score, 4) if score is not None else None,
+            snippet=_snippet(stored.get("body") or "", terms, searcher.schema["body"].analyzer),
+            actors=tuple(ActorRef(a.name, a.type) for a in article.actors),
+        )
+
+    # -- spelling -----------------------------------------------------------------------
+    @staticmethod
+    def _suggestion(text: str, query: Query, searcher) -> str | None:
+        try:
+            corrected = searcher.correct_query(query, text)
+        except Exception:  # a suggestion is a nicety; never fail a search for it
+            return None
+        if corrected.query != query and corrected.string != text:
+            return corrected.string
+        return None
+
+
+def _validate(request: SearchRequest) -> None:
+    if request.sort not in SORTS:
+        raise QueryError(f"sort must be one of {', '.join(SORTS)}, got {request.sort!r}")
+    if not 1 <= request.page <= MAX_PAGE:
+        raise QueryError(f"page must be between 1 and {MAX_PAGE}, got {request.page}")
+    if not 1 <= request.per_page <= MAX_PER_PAGE:
+        raise QueryError(f"per_page (limit) must be between 1 and {MAX_PER_PAGE}, got {request.per_page}")
+
+
+def _snippet(body: str, terms: set, analyzer) -> str:
+    from markupsafe import escape
+
+    if terms:
+        body = " ".join(body.split())
+        fragmenter = highlight.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=60)
+        formatter = highlight.HtmlFormatter(tagname="mark", between=" … ")
+        marked = highlight.highlight(body, terms, analyzer, fragmenter, formatter, top=2)
+        if marked:
+            return _MARK_CLASS.sub("<mark>", marked)
+    body = " ".join(body.split())
+    lead = body[:SNIPPET_CHARS]
+    if len(body) > SNIPPET_CHARS:
+        lead = lead.rsplit(" ", 1)[0] + " …"
+    return str(escape(lead))

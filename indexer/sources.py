@@ -1,0 +1,153 @@
+"""Find raw files in a corpus folder, read them safely, pair them with sidecars.
+
+A raw file is a `.txt` text dump copied from a browser or an `.html`/`.htm` page.
+`NAME.json` beside `NAME.txt` (or `NAME.html`) is its sidecar: metadata the user
+supplies, which wins over anything extracted.
+"""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator, Mapping
+
+from .errors import SourceError
+
+KINDS = {".txt": "text", ".html": "html", ".htm": "html"}
+SIDECAR_FIELDS = ("url", "outlet", "published", "title", "author")
+DEFAULT_MAX_BYTES = 5 * 1024 * 1024
+
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
+_XML_ENCODING = re.compile(rb"""<\?xml[^>]+encoding\s*=\s*["']([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
+# Browsers read these labels as their supersets (WHATWG Encoding Standard).
+_BROWSER_ALIASES = {"iso-8859-1": "cp1252", "latin1": "cp1252", "us-ascii": "cp1252", "ascii": "cp1252",
+                    "gb2312": "gb18030", "gbk": "gb18030"}
+
+
+@dataclass(frozen=True)
+class RawDocument:
+    path: Path
+    kind: str  # "text" or "html"
+    text: str
+    sidecar: Mapping[str, str]
+    content_hash: str
+
+
+def discover(corpus: Path) -> list[Path]:
+    """Every raw file under `corpus`, sorted, hidden files and folders left out."""
+    if not corpus.is_dir():
+        raise SourceError(corpus, "corpus folder does not exist")
+    found = []
+    for path in corpus.rglob("*"):
+        relative = path.relative_to(corpus)
+        if any(part.startswith(".") for part in relative.parts):
+            continue
+        if path.suffix.lower() in KINDS and path.is_file():
+            found.append(path)
+    return sorted(found)
+
+
+def read_document(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> RawDocument:
+    """Read, check and decode one raw file. Raises SourceError naming the file."""
+    kind = KINDS.get(path.suffix.lower())
+    if kind is None:
+        raise SourceError(path, f"unsupported file type {path.suffix or '(none)'}; expected .txt, .html or .htm")
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise SourceError(path, f"file is {size / 1e6:.1f} MB, over the {max_bytes / 1e6:.1f} MB limit")
+        data = path.read_bytes()
+    except OSError as exc:
+        raise SourceError(path, f"cannot read: {exc.strerror or exc}") from None
+    if not data.strip():
+        raise SourceError(path, "file is empty")
+    if _looks_binary(data):
+        raise SourceError(path, "file looks binary, not text or HTML")
+    text = decode(data, kind, path)
+    return RawDocument(path=path, kind=kind, text=text, sidecar=read_sidecar(path),
+                       content_hash=hashlib.sha256(data).hexdigest())
+
+
+def read_documents(paths: list[Path], max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[RawDocument | SourceError]:
+    for path in paths:
+        try:
+            yield read_document(path, max_bytes)
+        except SourceError as exc:
+            yield exc
+
+
+def decode(data: bytes, kind: str, path: Path) -> str:
+    """Bytes to str: a BOM, then UTF-8, then the charset an HTML page declares, then a guess.
+
+    Raises SourceError when nothing gives readable text.
+    """
+    for bom, encoding in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
+        if data.startswith(bom):
+            return _strict(data, encoding, path)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    declared = _declared_charset(data) if kind == "html" else None
+    if declared:
+        try:
+            return data.decode(declared)
+        except (LookupError, UnicodeDecodeError):
+            pass
+    from charset_normalizer import from_bytes  # only for the rare non-UTF-8 file
+
+    best = from_bytes(data).best()
+    if best is None or best.chaos > 0.2:
+        raise SourceError(path, "cannot decode: not UTF-8 and no readable charset found")
+    return str(best)
+
+
+def read_sidecar(path: Path) -> dict[str, str]:
+    """The NAME.json beside a raw file, checked; {} when there is none."""
+    sidecar = path.with_suffix(".json")
+    if not sidecar.is_file():
+        return {}
+    try:
+        data = json.loads(sidecar.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise SourceError(sidecar, f"sidecar is not valid JSON: {exc}") from None
+    if not isinstance(data, dict):
+        raise SourceError(sidecar, "sidecar must be a JSON object")
+    checked = {}
+    for key in SIDECAR_FIELDS:
+        value = data.get(key)
+        if value is None:
+            continue
+        if not isinstance(value, str):
+            raise SourceError(sidecar, f"sidecar field {key!r} must be a string")
+        if value.strip():
+            checked[key] = value.strip()
+    return checked
+
+
+def _looks_binary(data: bytes) -> bool:
+    head = data[:8192]
+    if b"\x00" in head and not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return True
+    controls = sum(1 for b in head if b < 32 and b not in (9, 10, 12, 13))
+    return controls > len(head) * 0.05
+
+
+def _declared_charset(data: bytes) -> str | None:
+    head = data[:4096]
+    match = _META_CHARSET.search(head) or _XML_ENCODING.search(head)
+    if not match:
+        return None
+    label = match.group(1).decode("ascii", "replace").lower()
+    return _BROWSER_ALIASES.get(label, label)
+
+
+def _strict(data: bytes, encoding: str, path: Path) -> str:
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        raise SourceError(path, f"cannot decode as {encoding}: {exc.reason} at byte {exc.start}") from None

@@ -1,0 +1,200 @@
+"""The index on disk: generations, the CURRENT pointer, the writer lock.
+
+Layout of an index folder:
+
+    index/
+      CURRENT            name of the generation readers open ("gen-20261123T210501-4242")
+      gen-.../           a complete Whoosh index
+      WRITE.lock         held (flock) by the one process writing
+
+A build writes a new generation beside the current one and only then points
+CURRENT at it (an atomic rename), so a failed or interrupted build leaves the
+previous index searchable. The previous generation is kept one build longer,
+for readers that opened it just before the swap.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import fcntl
+import os
+import shutil
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from whoosh import index as whoosh_index
+
+from .article import Article
+from .errors import IndexLockedError, IndexMissingError, UserError
+from .schema import article_to_document, build_schema
+
+POINTER = "CURRENT"
+LOCK = "WRITE.lock"
+GENERATION_PREFIX = "gen-"
+
+
+@dataclass
+class BuildResult:
+    generation: Path
+    added: int = 0
+    duplicates: list[tuple[str, str]] = field(default_factory=list)  # (path, path of the copy kept)
+
+
+@dataclass(frozen=True)
+class IndexStats:
+    documents: int
+    outlets: dict[str, int]
+    earliest: str | None
+    latest: str | None
+    undated: int
+    size_bytes: int
+    generation: str
+
+
+def rebuild_hint(root: Path) -> str:
+    return f"build it with: search-index build --index {root}"
+
+
+def current_generation(root: Path) -> Path | None:
+    """The generation CURRENT points at, or None when there is no complete index."""
+    try:
+        name = (root / POINTER).read_text(encoding="utf-8").strip()
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    generation = root / name
+    return generation if name.startswith(GENERATION_PREFIX) and generation.is_dir() else None
+
+
+def open_index(root: Path):
+    """Open the current generation. Raises IndexMissingError with how to rebuild."""
+    generation = current_generation(root)
+    if generation is None:
+        raise IndexMissingError(f"no index at {root}; {rebuild_hint(root)}")
+    try:
+        return whoosh_index.open_dir(str(generation))
+    except Exception as exc:  # Whoosh raises many kinds for a damaged folder
+        raise IndexMissingError(f"the index at {root} cannot be opened ({type(exc).__name__}); rebuild it with: search-index build --index {root}") from exc
+
+
+@contextmanager
+def write_lock(root: Path, wait_seconds: float = 10.0) -> Iterator[None]:
+    """Hold the one writer lock, waiting a bounded time for another writer to finish.
+
+    The lock is an OS lock (flock): a killed holder releases it, so it never goes stale.
+    """
+    root.mkdir(parents=True, exist_ok=True)
+    with open(root / LOCK, "a+", encoding="utf-8") as handle:
+        deadline = time.monotonic() + wait_seconds
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    handle.seek(0)
+                    holder = handle.read().strip() or "another process"
+                    raise IndexLockedError(f"the index at {root} is being written by {holder}; try again when it finishes") from None
+                time.sleep(0.1)
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"pid {os.getpid()} since {dt.datetime.now().isoformat(timespec='seconds')}")
+        handle.flush()
+        try:
+            yield
+        finally:
+            handle.seek(0)
+            handle.truncate()
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def build(root: Path, articles: Iterable[Article], lock_wait: float = 10.0) -> BuildResult:
+    """Write every article into a new generation, then make it current.
+
+    If anything fails (or the user presses Ctrl-C) the new generation is removed
+    and CURRENT still names the previous, complete one.
+    """
+    with write_lock(root, lock_wait):
+        before = current_generation(root)
+        generation = root / f"{GENERATION_PREFIX}{dt.datetime.now():%Y%m%dT%H%M%S}-{os.getpid()}"
+        generation.mkdir(parents=True)
+        result = BuildResult(generation)
+        try:
+            ix = whoosh_index.create_in(str(generation), build_schema())
+            writer = ix.writer(limitmb=128)
+            seen: dict[str, str] = {}
+            try:
+                for article in articles:
+                    if article.id in seen:
+                        result.duplicates.append((article.source_path, seen[article.id]))
+                        continue
+                    seen[article.id] = article.source_path
+                    writer.add_document(**article_to_document(article))
+                    result.added += 1
+            except BaseException:
+                writer.cancel()
+                raise
+            if result.added == 0:
+                writer.cancel()
+                raise UserError(f"no article could be indexed; the index at {root} is unchanged")
+            writer.commit()
+            ix.close()
+            _point_at(root, generation)
+        except BaseException:
+            shutil.rmtree(generation, ignore_errors=True)
+            raise
+        # Also clears generations left half-written by a build that was killed.
+        _prune(root, keep={generation, before})
+        return result
+
+
+def stats(root: Path) -> IndexStats:
+    ix = open_index(root)
+    generation = current_generation(root)
+    with ix.searcher() as searcher:
+        outlets: dict[str, int] = {}
+        days = []
+        undated = 0
+        for stored in searcher.all_stored_fields():
+            outlets[stored["outlet"]] = outlets.get(stored["outlet"], 0) + 1
+            if stored.get("published"):
+                days.append(stored["published"])
+            else:
+                undated += 1
+        documents = searcher.doc_count()
+    size = sum(p.stat().st_size for p in generation.rglob("*") if p.is_file())
+    return IndexStats(
+        documents=documents,
+        outlets=dict(sorted(outlets.items(), key=lambda kv: (-kv[1], kv[0]))),
+        earliest=min(days) if days else None,
+        latest=max(days) if days else None,
+        undated=undated,
+        size_bytes=size,
+        generation=generation.name,
+    )
+
+
+def _point_at(root: Path, generation: Path) -> None:
+    tmp = root / f"{POINTER}.tmp-{os.getpid()}"
+    with open(tmp, "w", encoding="utf-8") as handle:
+        handle.write(generation.name + "\n")
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, root / POINTER)
+    _fsync_dir(root)
+
+
+def _prune(root: Path, keep: set[Path]) -> None:
+    for path in root.glob(f"{GENERATION_PREFIX}*"):
+        if path.is_dir() and path not in keep:
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
