@@ -83,7 +83,10 @@ def _drop_captions(lines: list[str]) -> tuple[list[str], list[str]]:
 
 def _body_start(lines: list[str]) -> int:
     """Index of the first line of running text; the lines before it are the header."""
-    start = next((i for i, line in enumerate(lines) if is_prose(line) and not matches_rule("promo", line)), 0)
+    start = next((i for i, line in enumerate(lines) if is_prose(line) and not matches_rule("promo", line)), None)
+    if start is None:
+        # No running text at all (a short note): everything below the first line is body.
+        return min(1, len(lines) - 1) if len(lines) > 1 else 0
     # A short standfirst sentence may sit above the byline ("He is caught in a trap
     # of his own making." / "Shankar Narayan" / "6 min read..."): the text starts after the byline.
     lead_words = 0
