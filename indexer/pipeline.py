@@ -53,7 +53,7 @@ def article_from_raw(raw: RawDocument, options: PipelineOptions = PipelineOption
         raise SourceError(raw.path, "no article text found")
     registry = load_registry(options.outlets_file)
     kb = load_knowledge_base(options.actors_file)
-    provenance: dict[str, str] = {"title": "sidecar" if raw.sidecar.get("title") else ("meta" if doc.meta.get("title") else "header")}
+    provenance: dict[str, str] = {"title": "sidecar" if raw.sidecar.get("title") else doc.meta.get("title_source", "header")}
 
     url = raw.sidecar.get("url") or doc.meta.get("url")
     if url:

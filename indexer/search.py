@@ -194,7 +194,7 @@ class _Reader:
 
     def __init__(self, generation: Path, root: Path):
         self.generation = generation
-        self.index = open_index(root)
+        self.index = open_index(root, generation)
         self.searcher = self.index.searcher()
         self.columns = Columns(self.searcher.reader())
 

@@ -68,9 +68,9 @@ def current_generation(root: Path) -> Path | None:
     return generation if name.startswith(GENERATION_PREFIX) and generation.is_dir() else None
 
 
-def open_index(root: Path):
-    """Open the current generation. Raises IndexMissingError with how to rebuild."""
-    generation = current_generation(root)
+def open_index(root: Path, generation: Path | None = None):
+    """Open a generation (by default the current one). Raises IndexMissingError with how to rebuild."""
+    generation = generation or current_generation(root)
     if generation is None:
         raise IndexMissingError(f"no index at {root}; {rebuild_hint(root)}")
     try:

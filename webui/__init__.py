@@ -14,6 +14,7 @@ from indexer.search import SearchService
 def create_app(config: Mapping | None = None) -> Flask:
     """Defaults, then the environment ($SEARCH_INDEX_DIR), then `config` (tests' overrides)."""
     app = Flask(__name__)
+    app.json.sort_keys = False  # the API document keeps the order search-cli --json prints
     app.config.from_mapping(INDEX_DIR=str(indexer_config.index_dir(environ=os.environ)))
     if config:
         app.config.from_mapping(config)

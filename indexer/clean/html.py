@@ -36,7 +36,12 @@ def clean_html(html: str) -> CleanDocument:
     soup = BeautifulSoup(html, "html.parser")
     meta = page_metadata(soup)
     paragraphs = main_paragraphs(html)
-    title = meta.get("title") or _first_text(soup, "h1") or _first_text(soup, "title")
+    title = meta.get("title")
+    for tag in ("h1", "title"):
+        if not title and (title := _first_text(soup, tag)):
+            meta["title_source"] = tag
+    if title:
+        paragraphs = tuple(p for p in paragraphs if fold_key(p) != fold_key(title))
     subtitle = meta.get("description")
     if subtitle and paragraphs and fold_key(paragraphs[0]).startswith(fold_key(subtitle)[:80]):
         subtitle = None  # the description is just the first paragraph again
