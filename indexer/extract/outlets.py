@@ -30,9 +30,17 @@ class Outlet:
     signatures: tuple[re.Pattern, ...]
 
 
-@dataclass(frozen=True)
 class Registry:
-    outlets: tuple[Outlet, ...]
+    def __init__(self, outlets: tuple[Outlet, ...]):
+        self.outlets = outlets
+        self._by_key = {fold_key(n): o for o in outlets for n in (o.name, *o.aliases)}
+        # Inside a longer line only distinctive names count: "Time" or "AP" in a line means nothing.
+        self._inside = [
+            (re.compile(rf"\b{re.escape(fold_key(n))}\b"), o)
+            for o in outlets
+            for n in (o.name, *o.aliases)
+            if len(words(n)) >= 2 and len(fold_key(n)) >= 10
+        ]
 
     def by_domain(self, host: str) -> Outlet | None:
         host = host.lower().rstrip(".")
@@ -42,11 +50,12 @@ class Registry:
         return None
 
     def by_name(self, text: str) -> Outlet | None:
+        return self._by_key.get(fold_key(text))
+
+    def by_name_inside(self, text: str) -> Outlet | None:
+        """An outlet named inside a longer line: "date 2023-11-07 South China Morning Post"."""
         key = fold_key(text)
-        for outlet in self.outlets:
-            if key in {fold_key(n) for n in (outlet.name, *outlet.aliases)}:
-                return outlet
-        return None
+        return next((o for pattern, o in self._inside if pattern.search(key)), None)
 
     def display_name(self, text: str) -> str:
         """A name as a user or page gave it, mapped to the registry's display name when known."""
@@ -105,15 +114,7 @@ def outlet_from_text(lines: Iterable[str], registry: Registry) -> str | None:
             if outlet:
                 return outlet.name
     for line in lines:
-        key = fold_key(line)
-        if not key:
-            continue
-        for outlet in registry.outlets:
-            for name in (outlet.name, *outlet.aliases):
-                name_key = fold_key(name)
-                if key == name_key:
-                    return outlet.name
-                # Inside a longer line only for distinctive names: "Time" or "AP" in a line means nothing.
-                if len(words(name)) >= 2 and len(name_key) >= 10 and re.search(rf"\b{re.escape(name_key)}\b", key):
-                    return outlet.name
+        outlet = registry.by_name(line) or registry.by_name_inside(line)
+        if outlet:
+            return outlet.name
     return None
