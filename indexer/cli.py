@@ -17,11 +17,10 @@ from pathlib import Path
 
 import click
 
-from . import config, store
+from . import config, fetch, store, sync
 from .errors import SourceError, UserError
-from .pipeline import PipelineOptions, process_file, process_files
+from .pipeline import process_file
 from .search import MAX_PER_PAGE, SORTS, SearchRequest, SearchResult, SearchService
-from .sources import discover
 
 EXIT_SKIPPED = 1
 EXIT_USER_ERROR = 2
@@ -52,6 +51,44 @@ def search_index():
     """Build and inspect the news archive index."""
 
 
+def _track(paths, label):
+    """Progress bar on stderr for the pipeline (click draws it only on a terminal)."""
+    if not paths:
+        return
+    with click.progressbar(paths, label=label, file=sys.stderr, show_pos=True) as bar:
+        yield from bar
+
+
+def _print_report(report: sync.SyncReport, seconds: float, root: Path) -> None:
+    if report.stale_lock:
+        click.echo(f"note: cleared the lock left by a writer that died ({report.stale_lock})", err=True)
+    for key in report.added if not report.rebuilt else ():
+        click.echo(f"added      {key}")
+    for key in report.updated:
+        click.echo(f"updated    {key}")
+    for key in report.removed:
+        click.echo(f"removed    {key}")
+    for key in report.waiting:
+        click.echo(f"waiting    {key} (still being written)")
+    for key, reason in report.skipped:
+        click.echo(f"skipped    {key}: {reason}", err=True)
+    for key, kept in report.duplicates:
+        click.echo(f"duplicate  {key}: same content as {kept}, indexed once", err=True)
+    if report.rebuilt:
+        summary = f"Indexed {len(report.added)} articles into {root}"
+    elif report.changed:
+        summary = f"Updated {root}: {len(report.added)} added, {len(report.updated)} updated, {len(report.removed)} removed"
+    else:
+        summary = f"Nothing to do: {root} is up to date"
+    click.echo(f"{summary}; {report.unchanged} unchanged, {len(report.skipped)} skipped,"
+               f" {len(report.duplicates)} duplicates ({seconds:.1f} s).")
+
+
+def _exit_for(report: sync.SyncReport) -> None:
+    if report.skipped:
+        sys.exit(EXIT_SKIPPED)
+
+
 @search_index.command()
 @corpus_option
 @index_option
@@ -62,32 +99,89 @@ def build(corpus_dir, index_dir):
     The new index is written beside the old one and swapped in only when
     complete: if the build fails or is interrupted, the previous index stays.
     """
-    corpus = config.corpus_dir(corpus_dir)
-    root = config.index_dir(index_dir)
-    paths = discover(corpus)
-    if not paths:
-        raise UserError(f"no .txt, .html or .htm files in {corpus}")
-    options = PipelineOptions(relative_to=corpus)
-    skipped: list[SourceError] = []
+    corpus, root = config.corpus_dir(corpus_dir), config.index_dir(index_dir)
     started = time.monotonic()
+    report = sync.rebuild(corpus, root, track=_track)
+    _print_report(report, time.monotonic() - started, root)
+    _exit_for(report)
 
-    def articles(bar):
-        for item in process_files(bar, options):
-            if isinstance(item, SourceError):
-                skipped.append(item)
+
+@search_index.command()
+@corpus_option
+@index_option
+@reports_user_errors
+def update(corpus_dir, index_dir):
+    """Index what is new or changed in the corpus, and drop what is gone.
+
+    Only files whose size or modification time changed are read again; running
+    it twice in a row does nothing the second time.
+    """
+    corpus, root = config.corpus_dir(corpus_dir), config.index_dir(index_dir)
+    started = time.monotonic()
+    report = sync.update(corpus, root, track=_track)
+    _print_report(report, time.monotonic() - started, root)
+    _exit_for(report)
+
+
+@search_index.command()
+@click.argument("sources", nargs=-1, required=True, metavar="PATH_OR_URL...")
+@corpus_option
+@index_option
+@click.option("--timeout", default=fetch.DEFAULT_TIMEOUT, show_default=True, type=click.FloatRange(0.1, 300), help="Seconds to wait for a URL.")
+@reports_user_errors
+def add(sources, corpus_dir, index_dir, timeout):
+    """Copy files into the corpus, or fetch pages by URL, then update the index.
+
+    A fetched page is stored as raw HTML with a sidecar recording its URL (whose
+    domain then names the outlet) and the time it was fetched.
+    """
+    corpus, root = config.corpus_dir(corpus_dir), config.index_dir(index_dir)
+    failed = False
+    for source in sources:
+        try:
+            if fetch.is_url(source):
+                target = fetch.fetch_url(source, corpus, timeout=timeout)
+                click.echo(f"fetched    {source} -> {target}")
             else:
-                yield item
+                target, new = fetch.add_file(Path(source), corpus)
+                click.echo(f"{'copied' if new else 'present'}    {source} -> {target}")
+        except UserError as exc:
+            failed = True
+            click.echo(f"search-index: error: {exc}", err=True)
+    started = time.monotonic()
+    report = sync.update(corpus, root, track=_track)
+    _print_report(report, time.monotonic() - started, root)
+    if failed:
+        sys.exit(EXIT_USER_ERROR)
+    _exit_for(report)
 
-    with click.progressbar(paths, label=f"Indexing {corpus}", file=sys.stderr, show_pos=True) as bar:
-        result = store.build(root, articles(bar))
-    for error in skipped:
-        click.echo(f"skipped {error.path}: {error.reason}", err=True)
-    for path, kept in result.duplicates:
-        click.echo(f"duplicate {path}: same content as {kept}, indexed once", err=True)
-    click.echo(f"Indexed {result.added} articles from {corpus} into {root} in {time.monotonic() - started:.1f} s"
-               f" ({len(skipped)} skipped, {len(result.duplicates)} duplicates).")
-    if skipped:
-        sys.exit(EXIT_SKIPPED)
+
+@search_index.command()
+@corpus_option
+@index_option
+@click.option("--debounce", default=2.0, show_default=True, type=click.FloatRange(0.1, 600),
+              help="Seconds of quiet before updating; files younger than this wait for the next round.")
+@reports_user_errors
+def watch(corpus_dir, index_dir, debounce):
+    """Watch the corpus folder and update the index as files arrive, change or disappear."""
+    from .watch import watch as run_watch
+
+    corpus, root = config.corpus_dir(corpus_dir), config.index_dir(index_dir)
+    click.echo(f"Watching {corpus} for changes (Ctrl-C stops).")
+
+    def report(result: sync.SyncReport) -> None:
+        if result.changed or result.waiting or result.rebuilt:
+            stamp = time.strftime("%H:%M:%S")
+            click.echo(f"[{stamp}]", nl=False)
+            _print_report(result, 0.0, root)
+
+    def error(exc: UserError) -> None:
+        click.echo(f"search-index: error: {exc}", err=True)
+
+    try:
+        run_watch(corpus, root, report, debounce=debounce, on_error=error)
+    except KeyboardInterrupt:
+        click.echo("Stopped watching.")
 
 
 @search_index.command()

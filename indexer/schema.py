@@ -24,7 +24,7 @@ QUERY_FIELDS = ("title", "subtitle", "body", "author", "outlet", "actor")
 def build_schema() -> fields.Schema:
     stem = StemmingAnalyzer()
     return fields.Schema(
-        id=fields.ID(stored=True, unique=True),
+        id=fields.ID(stored=True, unique=True, sortable=True),
         content_hash=fields.ID(stored=True),
         title=fields.TEXT(analyzer=stem, stored=True, field_boost=2.0, spelling=True),
         subtitle=fields.TEXT(analyzer=stem, stored=True, field_boost=1.5),

@@ -18,7 +18,7 @@ from typing import Iterator, Mapping
 from .errors import SourceError
 
 KINDS = {".txt": "text", ".html": "html", ".htm": "html"}
-SIDECAR_FIELDS = ("url", "outlet", "published", "title", "author")
+SIDECAR_FIELDS = ("url", "outlet", "published", "title", "author", "fetched_at")
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
@@ -68,8 +68,31 @@ def read_document(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> RawDocument
     if _looks_binary(data):
         raise SourceError(path, "file looks binary, not text or HTML")
     text = decode(data, kind, path)
-    return RawDocument(path=path, kind=kind, text=text, sidecar=read_sidecar(path),
-                       content_hash=hashlib.sha256(data).hexdigest())
+    return RawDocument(path=path, kind=kind, text=text, sidecar=read_sidecar(path), content_hash=content_hash(path, data))
+
+
+def content_hash(path: Path, data: bytes | None = None) -> str:
+    """SHA-256 of the raw bytes, and of the sidecar's when there is one.
+
+    The sidecar is part of the article (it can change title, date, outlet), so
+    editing it gives a new hash and the article is indexed again.
+    """
+    digest = hashlib.sha256(path.read_bytes() if data is None else data)
+    sidecar = path.with_suffix(".json")
+    if sidecar.is_file():
+        digest.update(b"\0sidecar\0" + sidecar.read_bytes())
+    return digest.hexdigest()
+
+
+def fingerprint(path: Path) -> tuple[int, int, int, int]:
+    """(size, mtime_ns) of a raw file and of its sidecar ((0, 0) when none): a change means re-read it."""
+    stat = path.stat()
+    try:
+        side = path.with_suffix(".json").stat()
+        side_size, side_mtime = side.st_size, side.st_mtime_ns
+    except FileNotFoundError:
+        side_size, side_mtime = 0, 0
+    return stat.st_size, stat.st_mtime_ns, side_size, side_mtime
 
 
 def read_documents(paths: list[Path], max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[RawDocument | SourceError]:

@@ -4,20 +4,24 @@ Layout of an index folder:
 
     index/
       CURRENT            name of the generation readers open ("gen-20261123T210501-4242")
-      gen-.../           a complete Whoosh index
-      WRITE.lock         held (flock) by the one process writing
+      gen-.../           a complete Whoosh index, with manifest.json (what the corpus held)
+      WRITE.lock         held (flock) by the one process writing; says who
 
 A build writes a new generation beside the current one and only then points
 CURRENT at it (an atomic rename), so a failed or interrupted build leaves the
 previous index searchable. The previous generation is kept one build longer,
-for readers that opened it just before the swap.
+for readers that opened it just before the swap. An update changes the
+current generation in place with one Whoosh commit (atomic: readers see the
+old or the new state, never half), then rewrites the manifest atomically.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import fcntl
+import json
 import os
+import sys
 import shutil
 import time
 from contextlib import contextmanager
@@ -33,6 +37,7 @@ from .schema import article_to_document, build_schema
 
 POINTER = "CURRENT"
 LOCK = "WRITE.lock"
+MANIFEST = "manifest.json"
 GENERATION_PREFIX = "gen-"
 
 
@@ -79,11 +84,17 @@ def open_index(root: Path, generation: Path | None = None):
         raise IndexMissingError(f"the index at {root} cannot be opened ({type(exc).__name__}); rebuild it with: search-index build --index {root}") from exc
 
 
+@dataclass(frozen=True)
+class Lock:
+    stale_holder: str | None  # a writer that was killed while holding the lock, if any
+
+
 @contextmanager
-def write_lock(root: Path, wait_seconds: float = 10.0) -> Iterator[None]:
+def write_lock(root: Path, wait_seconds: float = 10.0) -> Iterator[Lock]:
     """Hold the one writer lock, waiting a bounded time for another writer to finish.
 
-    The lock is an OS lock (flock): a killed holder releases it, so it never goes stale.
+    The lock is an OS lock (flock), so a killed holder's lock is released by the
+    kernel; the note it left in the file tells us it died, and we say so.
     """
     root.mkdir(parents=True, exist_ok=True)
     with open(root / LOCK, "a+", encoding="utf-8") as handle:
@@ -96,58 +107,128 @@ def write_lock(root: Path, wait_seconds: float = 10.0) -> Iterator[None]:
                 if time.monotonic() >= deadline:
                     handle.seek(0)
                     holder = handle.read().strip() or "another process"
-                    raise IndexLockedError(f"the index at {root} is being written by {holder}; try again when it finishes") from None
+                    raise IndexLockedError(
+                        f"the index at {root} is being written by {holder}; waited {wait_seconds:g} s, try again when it finishes"
+                    ) from None
                 time.sleep(0.1)
         handle.seek(0)
+        stale = handle.read().strip() or None
+        handle.seek(0)
         handle.truncate()
-        handle.write(f"pid {os.getpid()} since {dt.datetime.now().isoformat(timespec='seconds')}")
+        command = " ".join([Path(sys.argv[0]).name, *sys.argv[1:2]]) if sys.argv and sys.argv[0] else "python"
+        handle.write(f"pid {os.getpid()} ({command}) since {dt.datetime.now().isoformat(timespec='seconds')}")
         handle.flush()
         try:
-            yield
+            yield Lock(stale_holder=stale)
         finally:
             handle.seek(0)
             handle.truncate()
+            handle.flush()
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def build(root: Path, articles: Iterable[Article], lock_wait: float = 10.0) -> BuildResult:
+def build(root: Path, articles: Iterable[Article], manifest: dict | None = None, lock_wait: float = 10.0) -> BuildResult:
     """Write every article into a new generation, then make it current.
 
     If anything fails (or the user presses Ctrl-C) the new generation is removed
-    and CURRENT still names the previous, complete one.
+    and CURRENT still names the previous, complete one. `manifest` is filled in
+    by the caller while `articles` is consumed, and saved with the generation.
     """
     with write_lock(root, lock_wait):
-        before = current_generation(root)
-        generation = root / f"{GENERATION_PREFIX}{dt.datetime.now():%Y%m%dT%H%M%S}-{os.getpid()}"
-        generation.mkdir(parents=True)
-        result = BuildResult(generation)
+        return build_locked(root, articles, manifest)
+
+
+def build_locked(root: Path, articles: Iterable[Article], manifest: dict | None = None) -> BuildResult:
+    """`build` for a caller that already holds the write lock."""
+    before = current_generation(root)
+    generation = root / f"{GENERATION_PREFIX}{dt.datetime.now():%Y%m%dT%H%M%S%f}-{os.getpid()}"
+    generation.mkdir(parents=True)
+    result = BuildResult(generation)
+    try:
+        ix = whoosh_index.create_in(str(generation), build_schema())
+        writer = ix.writer(limitmb=128)
+        seen: dict[str, str] = {}
         try:
-            ix = whoosh_index.create_in(str(generation), build_schema())
-            writer = ix.writer(limitmb=128)
-            seen: dict[str, str] = {}
-            try:
-                for article in articles:
-                    if article.id in seen:
-                        result.duplicates.append((article.source_path, seen[article.id]))
-                        continue
-                    seen[article.id] = article.source_path
-                    writer.add_document(**article_to_document(article))
-                    result.added += 1
-            except BaseException:
-                writer.cancel()
-                raise
-            if result.added == 0:
-                writer.cancel()
-                raise UserError(f"no article could be indexed; the index at {root} is unchanged")
-            writer.commit()
-            ix.close()
-            _point_at(root, generation)
+            for article in articles:
+                if article.id in seen:
+                    result.duplicates.append((article.source_path, seen[article.id]))
+                    continue
+                seen[article.id] = article.source_path
+                writer.add_document(**article_to_document(article))
+                result.added += 1
         except BaseException:
-            shutil.rmtree(generation, ignore_errors=True)
+            writer.cancel()
             raise
-        # Also clears generations left half-written by a build that was killed.
-        _prune(root, keep={generation, before})
-        return result
+        if result.added == 0:
+            writer.cancel()
+            raise UserError(f"no article could be indexed; the index at {root} is unchanged")
+        writer.commit()
+        ix.close()
+        save_manifest(generation, manifest or {})
+        _point_at(root, generation)
+    except BaseException:
+        shutil.rmtree(generation, ignore_errors=True)
+        raise
+    # Also clears generations left half-written by a build that was killed.
+    _prune(root, keep={generation, before})
+    return result
+
+
+def indexed_ids(root: Path) -> set[str]:
+    """The ids of the live documents in the current generation (read from a column: cheap)."""
+    ix = open_index(root)
+    with ix.searcher() as searcher:
+        reader = searcher.reader()
+        ids = list(reader.column_reader("id"))
+        return {ids[n] for n in reader.all_doc_ids()}
+
+
+def apply_changes(root: Path, add: Iterable[Article], delete: Iterable[str], manifest: dict) -> int:
+    """Add and delete documents in the current generation in one commit, then save the manifest.
+
+    For a caller holding the write lock. Returns the number of documents written.
+    If the process dies before the commit, the index is as it was; if it dies
+    between the commit and the manifest, the next update re-reads the files the
+    stale manifest does not describe, finds their ids indexed, and goes on.
+    """
+    generation = current_generation(root)
+    ix = open_index(root, generation)
+    writer = ix.writer(limitmb=128)
+    written = 0
+    try:
+        for article_id in delete:
+            writer.delete_by_term("id", article_id)
+        for article in add:
+            writer.update_document(**article_to_document(article))
+            written += 1
+    except BaseException:
+        writer.cancel()
+        raise
+    writer.commit()
+    ix.close()
+    save_manifest(generation, manifest)
+    return written
+
+
+def load_manifest(root: Path) -> dict:
+    """What the corpus held at the last build or update: {path: entry}; {} when unknown."""
+    generation = current_generation(root)
+    if generation is None:
+        return {}
+    try:
+        data = json.loads((generation / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data.get("files", {}) if isinstance(data, dict) else {}
+
+
+def save_manifest(generation: Path, files: dict) -> None:
+    tmp = generation / f"{MANIFEST}.tmp-{os.getpid()}"
+    with open(tmp, "w", encoding="utf-8") as handle:
+        json.dump({"version": 1, "files": files}, handle, ensure_ascii=False)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, generation / MANIFEST)
 
 
 def stats(root: Path) -> IndexStats:

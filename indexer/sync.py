@@ -1,0 +1,201 @@
+"""Bring the index in line with the corpus: a full rebuild, or an update of what changed.
+
+The manifest kept with each index generation remembers, for every corpus file,
+its fingerprint (size and mtime of the file and its sidecar), its content hash
+and what became of it (indexed, duplicate, skipped and why). An update reads
+only the files whose fingerprint changed, indexes only content the index does
+not have, and deletes documents whose content is no longer in the corpus; all
+of it in one commit, under the one-writer lock.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable, Iterator, Sequence
+
+from . import store
+from .article import Article
+from .errors import SourceError
+from .pipeline import PipelineOptions, process_file
+from .sources import content_hash, discover, fingerprint
+
+Track = Callable[[Sequence[Path], str], Iterable[Path]]
+
+
+def no_progress(paths: Sequence[Path], label: str) -> Iterable[Path]:
+    return paths
+
+
+@dataclass
+class SyncReport:
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
+    duplicates: list[tuple[str, str]] = field(default_factory=list)  # (path, path of the copy indexed)
+    waiting: list[str] = field(default_factory=list)  # still being written; taken next time
+    stale_lock: str | None = None
+    rebuilt: bool = False
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.updated or self.removed)
+
+
+def rebuild(corpus: Path, root: Path, options: PipelineOptions | None = None, track: Track = no_progress,
+            lock_wait: float = 10.0) -> SyncReport:
+    """Index every file in the corpus into a new generation and swap it in."""
+    paths = _corpus_files(corpus)
+    with store.write_lock(root, lock_wait) as lock:
+        report = _rebuild_locked(corpus, root, paths, options, track)
+        report.stale_lock = lock.stale_holder
+        return report
+
+
+def update(corpus: Path, root: Path, options: PipelineOptions | None = None, track: Track = no_progress,
+           lock_wait: float = 10.0, settle_seconds: float = 0.0) -> SyncReport:
+    """Add, re-index and delete what changed since the last build or update.
+
+    Files modified less than `settle_seconds` ago are left for the next run, so
+    a file still being written is not indexed half-way (used by `watch`).
+    """
+    paths = _corpus_files(corpus)
+    with store.write_lock(root, lock_wait) as lock:
+        if store.current_generation(root) is None:
+            report = _rebuild_locked(corpus, root, paths, options, track)
+        else:
+            report = _update_locked(corpus, root, paths, options, track, settle_seconds)
+        report.stale_lock = lock.stale_holder
+        return report
+
+
+def _corpus_files(corpus: Path) -> list[Path]:
+    paths = discover(corpus)
+    if not paths:
+        raise SourceError(corpus, "no .txt, .html or .htm files in the corpus folder")
+    return paths
+
+
+def _rebuild_locked(corpus, root, paths, options, track) -> SyncReport:
+    options = _options(corpus, options)
+    report = SyncReport(rebuilt=True)
+    manifest: dict[str, dict] = {}
+    seen: dict[str, str] = {}
+
+    def articles() -> Iterator[Article]:
+        for path in track(paths, f"Indexing {corpus}"):
+            key = _key(path, corpus)
+            print_ = fingerprint(path)
+            try:
+                article = process_file(path, options)
+            except SourceError as exc:
+                report.skipped.append((key, exc.reason))
+                manifest[key] = _entry(print_, None, "skipped", exc.reason)
+                continue
+            if article.id in seen:
+                report.duplicates.append((key, seen[article.id]))
+                manifest[key] = _entry(print_, article.id, "duplicate")
+                continue
+            seen[article.id] = key
+            manifest[key] = _entry(print_, article.id, "indexed")
+            report.added.append(key)
+            yield article
+
+    store.build_locked(root, articles(), manifest)
+    return report
+
+
+def _update_locked(corpus, root, paths, options, track, settle_seconds) -> SyncReport:
+    options = _options(corpus, options)
+    report = SyncReport()
+    old = store.load_manifest(root)
+    live = store.indexed_ids(root)
+    manifest: dict[str, dict] = {}
+    claimed: dict[str, str] = {}  # article id -> the corpus path it is indexed for
+    pending: dict[Path, tuple[str, tuple, str]] = {}  # path -> (key, fingerprint, id) to (re)process
+    now = time.time()
+
+    for path in paths:
+        key = _key(path, corpus)
+        try:
+            print_ = fingerprint(path)
+        except FileNotFoundError:
+            continue  # gone between listing and looking
+        entry = old.get(key)
+        if now - print_[1] / 1e9 < settle_seconds:
+            report.waiting.append(key)
+            if entry:  # keep what was indexed for it until the new version settles
+                manifest[key] = entry
+                if entry.get("id"):
+                    claimed.setdefault(entry["id"], key)
+            continue
+        if entry and tuple(entry["fp"]) == print_ and entry["status"] == "skipped":
+            report.skipped.append((key, entry["reason"]))
+            manifest[key] = entry
+            continue
+        if entry and tuple(entry["fp"]) == print_ and entry.get("id") in live:
+            article_id = entry["id"]
+        else:
+            try:
+                article_id = content_hash(path)[:16]
+            except OSError as exc:
+                report.skipped.append((key, f"cannot read: {exc.strerror or exc}"))
+                continue
+        if article_id in claimed:
+            report.duplicates.append((key, claimed[article_id]))
+            manifest[key] = _entry(print_, article_id, "duplicate")
+        elif article_id in live and entry and entry.get("id") == article_id:
+            claimed[article_id] = key
+            manifest[key] = _entry(print_, article_id, "indexed")
+            report.unchanged += 1
+        else:
+            claimed[article_id] = key
+            pending[path] = (key, print_, article_id)
+
+    to_add: list[Article] = []
+    for path in track(list(pending), f"Updating from {corpus}"):
+        key, print_, article_id = pending[path]
+        try:
+            article = process_file(path, options)
+        except SourceError as exc:
+            report.skipped.append((key, exc.reason))
+            manifest[key] = _entry(print_, None, "skipped", exc.reason)
+            claimed.pop(article_id, None)
+            continue
+        if article.id != article_id:  # the file changed again while we read it
+            claimed.pop(article_id, None)
+            claimed[article.id] = key
+        to_add.append(article)
+        manifest[key] = _entry(print_, article.id, "indexed")
+        (report.updated if key in old else report.added).append(key)
+
+    report.removed = sorted(key for key in old if key not in manifest and not (corpus / key).exists())
+    delete = live - set(claimed)
+    if to_add or delete:
+        store.apply_changes(root, to_add, delete, manifest)
+    elif manifest != old:
+        store.save_manifest(store.current_generation(root), manifest)
+    return report
+
+
+def _options(corpus: Path, options: PipelineOptions | None) -> PipelineOptions:
+    from dataclasses import replace
+
+    return replace(options or PipelineOptions(), relative_to=corpus)
+
+
+def _key(path: Path, corpus: Path) -> str:
+    try:
+        return path.relative_to(corpus).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def _entry(print_: tuple, article_id: str | None, status: str, reason: str | None = None) -> dict:
+    entry = {"fp": list(print_), "id": article_id, "status": status}
+    if reason:
+        entry["reason"] = reason
+    return entry
