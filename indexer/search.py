@@ -18,7 +18,8 @@ How a request is answered (figures from ../shared/WHOOSH.md):
    oldest; undated articles last), then highlighted.
 
 A Whoosh searcher must not be shared between threads, so each thread keeps its
-own, refreshes it per request, and reopens when CURRENT names a new generation.
+own, checks per request that it is up to date, and reopens when it is not or
+when CURRENT names a new generation.
 """
 
 from __future__ import annotations
@@ -199,10 +200,13 @@ class _Reader:
         self.columns = Columns(self.searcher.reader())
 
     def refreshed(self) -> "_Reader":
-        fresh = self.searcher.refresh()
-        if fresh is not self.searcher:
-            self.searcher = fresh
-            self.columns = Columns(fresh.reader())
+        # Not Searcher.refresh(): it reuses the readers of unchanged segments and so
+        # misses documents deleted from them (a deleted article kept turning up).
+        # up_to_date() is cheap; a new searcher is only opened after a commit.
+        if not self.searcher.up_to_date():
+            self.searcher.close()
+            self.searcher = self.index.searcher()
+            self.columns = Columns(self.searcher.reader())
         return self
 
     def close(self) -> None:

@@ -172,7 +172,8 @@ def _update_locked(corpus, root, paths, options, track, settle_seconds) -> SyncR
         manifest[key] = _entry(print_, article.id, "indexed")
         (report.updated if key in old else report.added).append(key)
 
-    report.removed = sorted(key for key in old if key not in manifest and not (corpus / key).exists())
+    report.removed = sorted(key for key, entry in old.items()
+                            if entry["status"] == "indexed" and key not in manifest and not (corpus / key).exists())
     delete = live - set(claimed)
     if to_add or delete:
         store.apply_changes(root, to_add, delete, manifest)

@@ -14,9 +14,9 @@ import re
 
 from . import CleanDocument
 from .lines import (
+    ends_like_sentence,
     fold_key,
     fold_spaces,
-    has_sentence_break,
     is_bullet,
     is_headline_like,
     is_name_like,
@@ -162,7 +162,7 @@ def _split_footer(rest: list[str], header: list[str]) -> tuple[list[str], list[s
             body.append(line)
         elif is_headline_like(line, _RELATED_MAX_WORDS) and not _is_quote(line):
             related.append(line)
-        elif len(words(line)) <= 3 and not has_sentence_break(line):
+        elif len(words(line)) <= 3 and not ends_like_sentence(line):
             related.append(line)  # a stray label between paragraphs: "South Korea", "3"
         else:
             body.append(line)

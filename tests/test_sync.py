@@ -1,0 +1,348 @@
+"""Updating the index as the corpus changes: update, add, watch, the writer lock, crashes."""
+
+from __future__ import annotations
+
+import http.server
+import json
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from indexer import store, sync
+from indexer.errors import IndexLockedError, UserError
+from indexer.fetch import FetchError, fetch_url
+from indexer.search import SearchRequest, SearchService
+
+REPO = Path(__file__).resolve().parents[1]
+SEEDS = REPO / "seeds"
+BIN = Path(sys.executable).parent
+
+
+def search_index(*args: str, env: dict | None = None, **kwargs) -> subprocess.CompletedProcess:
+    return subprocess.run([str(BIN / "search-index"), *args], capture_output=True, text=True, timeout=120,
+                          env={**os.environ, **(env or {})}, **kwargs)
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    folder = tmp_path / "corpus"
+    shutil.copytree(SEEDS, folder)
+    return folder
+
+
+@pytest.fixture
+def root(tmp_path: Path, corpus: Path) -> Path:
+    index = tmp_path / "index"
+    sync.rebuild(corpus, index)
+    return index
+
+
+def titles(root: Path, query: str = "") -> list[str]:
+    result = SearchService(root).search(SearchRequest(query=query, sort="newest", per_page=100))
+    return sorted(hit.title for hit in result.hits)
+
+
+def write_article(path: Path, title: str, sentence: str) -> None:
+    body = "\n\n".join(f"{sentence} This is paragraph {i} of the story, told at length for the reader." for i in range(3))
+    path.write_text(f"{title}\n\n{body}\n", encoding="utf-8")
+
+
+def test_update_adds_changes_and_removes_then_does_nothing(corpus, root):
+    write_article(corpus / "new.txt", "Drone factory opens in Tatarstan", "Iranian engineers helped build the drone plant.")
+    seed = next(corpus.glob("001_*.txt"))
+    text = seed.read_text(encoding="utf-8")
+    seed.write_text(text.replace("The remarks came against", "An added paragraph says zeppelins were seen over Seoul.\n\nThe remarks came against"),
+                    encoding="utf-8")
+    gone = next(corpus.glob("003_*.txt"))
+    gone.unlink()
+
+    report = sync.update(corpus, root)
+
+    assert (report.added, report.updated, report.removed) == (["new.txt"], [seed.name], [gone.name])
+    assert report.unchanged == 3
+    assert "Drone factory opens in Tatarstan" in titles(root)
+    assert "Will Seoul’s Ties With Moscow Really Recover on Their Own?" not in titles(root)
+    assert titles(root, "zeppelins") == ["Seoul-Moscow ties likely stuck in limbo amid blame game"]
+
+    again = sync.update(corpus, root)
+    assert not again.changed
+    assert (again.added, again.updated, again.removed, again.unchanged) == ([], [], [], 5)
+
+
+def test_identical_content_under_two_paths_is_indexed_once(corpus, root):
+    shutil.copy(next(corpus.glob("000_*.txt")), corpus / "copy-of-000.txt")
+    report = sync.update(corpus, root)
+    assert report.duplicates == [("copy-of-000.txt", next(corpus.glob("000_*.txt")).name)]
+    assert SearchService(root).search(SearchRequest(query='"K9 howitzers"')).total == 1
+
+
+def test_editing_a_sidecar_reindexes_the_article(corpus, root):
+    seed = next(corpus.glob("000_*.txt"))
+    seed.with_suffix(".json").write_text(json.dumps({"outlet": "Reuters", "published": "2023-02-14"}), encoding="utf-8")
+    report = sync.update(corpus, root)
+    assert report.updated == [seed.name]
+    hit = SearchService(root).search(SearchRequest(query='"K9 howitzers"')).hits[0]
+    assert (hit.outlet, hit.published, hit.date_precision) == ("Reuters", "2023-02-14", "day")
+
+
+def test_a_running_service_sees_new_documents_without_restart(corpus, root):
+    service = SearchService(root)
+    assert service.search(SearchRequest(query="tatarstan")).total == 0
+    write_article(corpus / "new.txt", "Drone factory opens in Tatarstan", "Iranian engineers helped build it.")
+    sync.update(corpus, root)
+    assert service.search(SearchRequest(query="tatarstan")).total == 1
+    sync.rebuild(corpus, root)  # a new generation: the service reopens it
+    assert service.search(SearchRequest(query="tatarstan")).total == 1
+    (corpus / "new.txt").unlink()
+    sync.update(corpus, root)
+    # Regression: Whoosh's Searcher.refresh() kept deleted documents of unchanged segments.
+    assert service.search(SearchRequest(query="tatarstan")).total == 0
+
+
+def test_update_command_prints_what_it_did(corpus, root):
+    write_article(corpus / "new.txt", "Drone factory opens in Tatarstan", "Iranian engineers helped build it.")
+    (corpus / "empty.txt").write_bytes(b"")
+    first = search_index("update", "--corpus", str(corpus), "--index", str(root))
+    assert first.returncode == 1, first.stderr
+    assert "added      new.txt" in first.stdout
+    assert "skipped    empty.txt: file is empty" in first.stderr
+    (corpus / "empty.txt").unlink()
+    second = search_index("update", "--corpus", str(corpus), "--index", str(root))
+    assert second.returncode == 0, second.stderr
+    assert second.stdout.startswith("Nothing to do")
+
+
+# -- add ------------------------------------------------------------------------------
+
+
+def test_add_copies_a_file_into_the_corpus_and_indexes_it(corpus, root, tmp_path):
+    outside = tmp_path / "saved.txt"
+    write_article(outside, "Drone factory opens in Tatarstan", "Iranian engineers helped build it.")
+    done = search_index("add", str(outside), "--corpus", str(corpus), "--index", str(root))
+    assert done.returncode == 0, done.stderr
+    assert (corpus / "saved.txt").read_bytes() == outside.read_bytes()
+    assert titles(root, "tatarstan") == ["Drone factory opens in Tatarstan"]
+
+
+class _Pages(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):  # noqa: N802 (http.server's name)
+        if self.path == "/slow":
+            time.sleep(2)
+            return
+        if self.path == "/missing":
+            self.send_error(404)
+            return
+        if self.path == "/image":
+            self.send_response(200)
+            self.send_header("Content-Type", "image/png")
+            self.end_headers()
+            self.wfile.write(b"\x89PNG....")
+            return
+        page = (b"<html><head><title>Drone factory opens</title></head><body><article><h1>Drone factory opens in Tatarstan</h1>"
+                b"<p>Iranian engineers helped Russia build a drone factory in Tatarstan, officials said on Monday, in a deal "
+                b"that has worried Western governments for months.</p><p>The plant can make thousands of drones a year, "
+                b"according to documents seen by reporters, and has been expanded twice since it opened.</p></article></body></html>")
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(page)))
+        self.end_headers()
+        self.wfile.write(page)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def web_server():
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Pages)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+def test_add_fetches_a_url_with_a_sidecar_and_indexes_it(corpus, root, web_server):
+    url = f"{web_server}/2024/03/11/drone-factory.html"
+    done = search_index("add", url, "--corpus", str(corpus), "--index", str(root))
+    assert done.returncode == 0, done.stderr
+    sidecars = [json.loads(p.read_text()) for p in corpus.glob("127.0.0.1-*.json")]
+    assert [s["url"] for s in sidecars] == [url]
+    assert sidecars[0]["fetched_at"].startswith(time.strftime("%Y-"))
+    hit = SearchService(root).search(SearchRequest(query="tatarstan")).hits[0]
+    assert (hit.title, hit.outlet, hit.published) == ("Drone factory opens in Tatarstan", "127.0.0.1", "2024-03-11")
+
+
+@pytest.mark.parametrize("path, message", [
+    ("/missing", "HTTP 404"),
+    ("/image", "not a web page"),
+    ("/slow", "cannot fetch"),
+])
+def test_fetch_errors_are_clear_and_leave_the_corpus_alone(corpus, web_server, path, message):
+    before = sorted(p.name for p in corpus.iterdir())
+    with pytest.raises(FetchError, match=message):
+        fetch_url(web_server + path, corpus, timeout=0.5)
+    assert sorted(p.name for p in corpus.iterdir()) == before
+
+
+def test_fetch_refuses_a_page_over_the_size_limit(corpus, web_server):
+    with pytest.raises(FetchError, match="over the"):
+        fetch_url(web_server + "/page", corpus, max_bytes=100)
+
+
+def test_add_reports_a_bad_url_with_exit_code_2(corpus, root, web_server):
+    done = search_index("add", f"{web_server}/missing", "--corpus", str(corpus), "--index", str(root))
+    assert done.returncode == 2
+    assert "HTTP 404" in done.stderr and "Traceback" not in done.stderr
+
+
+# -- watch ----------------------------------------------------------------------------
+
+
+def wait_for(condition, seconds: float = 15.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def test_watch_indexes_files_as_they_arrive_and_disappear_but_not_half_written(corpus, root):
+    stop = threading.Event()
+    reports: list[sync.SyncReport] = []
+    thread = threading.Thread(target=lambda: __import__("indexer.watch", fromlist=["watch"]).watch(
+        corpus, root, reports.append, debounce=0.5, stop=stop), daemon=True)
+    thread.start()
+    try:
+        service = SearchService(root)
+        write_article(corpus / "arrived.txt", "Drone factory opens in Tatarstan", "Iranian engineers helped build it.")
+        assert wait_for(lambda: service.search(SearchRequest(query="tatarstan")).total == 1)
+
+        # A file written slowly, a line at a time, is not indexed until it stops changing.
+        with open(corpus / "slow.txt", "w", encoding="utf-8") as handle:
+            handle.write("Zeppelin fleet returns to the skies over Friedrichshafen\n\n")
+            for i in range(12):
+                handle.write(f"Paragraph {i}: the airship company said the zeppelin flights would resume in spring, "
+                             f"with tours sold out for months ahead.\n\n")
+                handle.flush()
+                time.sleep(0.15)
+                assert service.search(SearchRequest(query="friedrichshafen")).total == 0
+            handle.write("The last paragraph mentions quokkas, only at the end.\n")
+        assert wait_for(lambda: service.search(SearchRequest(query="quokkas")).total == 1)
+
+        (corpus / "arrived.txt").unlink()
+        assert wait_for(lambda: service.search(SearchRequest(query="tatarstan")).total == 0)
+    finally:
+        stop.set()
+        thread.join(timeout=10)
+    assert not thread.is_alive()
+    assert any(r.waiting for r in reports), "the slow file should have been seen while still being written"
+
+
+# -- one writer at a time -------------------------------------------------------------
+
+HOLD_LOCK = """
+import sys, time
+from pathlib import Path
+from indexer import store
+with store.write_lock(Path(sys.argv[1])):
+    print("locked", flush=True)
+    time.sleep(60)
+"""
+
+
+def hold_lock(root: Path) -> subprocess.Popen:
+    holder = subprocess.Popen([sys.executable, "-c", HOLD_LOCK, str(root)], stdout=subprocess.PIPE, text=True)
+    assert holder.stdout.readline().strip() == "locked"
+    return holder
+
+
+def test_a_second_writer_waits_then_fails_naming_the_holder(corpus, root):
+    holder = hold_lock(root)
+    try:
+        started = time.monotonic()
+        with pytest.raises(IndexLockedError, match=rf"pid {holder.pid}\b"):
+            sync.update(corpus, root, lock_wait=0.5)
+        assert 0.4 < time.monotonic() - started < 5
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+def test_a_lock_left_by_a_killed_writer_is_cleared(corpus, root):
+    holder = hold_lock(root)
+    holder.send_signal(signal.SIGKILL)
+    holder.wait()
+    report = sync.update(corpus, root, lock_wait=0.5)
+    assert report.stale_lock is not None and f"pid {holder.pid}" in report.stale_lock
+    assert (root / store.LOCK).read_text() == ""
+
+
+# -- crashes --------------------------------------------------------------------------
+
+WORDS = ("missile artillery summit treaty sanctions embassy parliament harbour convoy minister "
+         "election pipeline satellite refinery border ceasefire tariff drone reactor alliance").split()
+
+
+def make_corpus(folder: Path, n: int, seed: int) -> None:
+    rng = random.Random(seed)
+    folder.mkdir(parents=True, exist_ok=True)
+    for i in range(n):
+        paragraphs = [" ".join(rng.choice(WORDS) for _ in range(60)).capitalize() + "." for _ in range(6)]
+        (folder / f"gen-{seed}-{i:04d}.txt").write_text(f"Report number {i} on the {rng.choice(WORDS)} story\n\n"
+                                                        + "\n\n".join(paragraphs) + f"\n\nSerial {seed}x{i}.\n",
+                                                        encoding="utf-8")
+
+
+def kill_when(process: subprocess.Popen, ready, seconds: float = 30.0) -> None:
+    assert wait_for(lambda: ready() or process.poll() is not None, seconds)
+    time.sleep(0.3)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    assert process.returncode == -signal.SIGKILL, "the process finished before it could be killed"
+
+
+def test_killing_a_build_leaves_the_previous_index_and_update_recovers(tmp_path, corpus, root):
+    make_corpus(corpus, 400, seed=1)
+    before = store.current_generation(root)
+    build = subprocess.Popen([str(BIN / "search-index"), "build", "--corpus", str(corpus), "--index", str(root)],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    kill_when(build, lambda: len(list(root.glob("gen-*"))) > 1)
+
+    assert store.current_generation(root) == before
+    assert titles(root, '"K9 howitzers"') == ["Seoul raises stakes in confrontation with Moscow"]
+    done = search_index("update", "--corpus", str(corpus), "--index", str(root))
+    assert done.returncode == 0, done.stderr
+    assert SearchService(root).search(SearchRequest()).total == 405
+    assert search_index("update", "--corpus", str(corpus), "--index", str(root)).stdout.startswith("Nothing to do")
+
+
+def test_killing_an_update_leaves_a_working_index_and_the_next_update_recovers(tmp_path, corpus, root):
+    make_corpus(corpus, 400, seed=2)
+    update = subprocess.Popen([str(BIN / "search-index"), "update", "--corpus", str(corpus), "--index", str(root)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    kill_when(update, lambda: "pid" in (root / store.LOCK).read_text())
+
+    assert SearchService(root).search(SearchRequest(query='"K9 howitzers"')).total == 1
+    done = search_index("update", "--corpus", str(corpus), "--index", str(root))
+    assert done.returncode == 0, done.stderr
+    assert "cleared the lock" in done.stderr
+    service = SearchService(root)
+    assert service.search(SearchRequest()).total == 405
+    assert service.search(SearchRequest(query="serial 2x399")).total == 1
+    assert search_index("update", "--corpus", str(corpus), "--index", str(root)).stdout.startswith("Nothing to do")
+
+
+def test_building_an_empty_corpus_is_refused_and_keeps_the_index(tmp_path, root):
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(UserError, match="no .txt"):
+        sync.rebuild(tmp_path / "empty", root)
+    assert SearchService(root).search(SearchRequest()).total == 5
