@@ -25,7 +25,7 @@ def check_query(text: str, fields: tuple[str, ...]) -> None:
         raise QueryError(f"query is {len(text)} characters long; the limit is {MAX_QUERY_CHARS}")
     if text.count('"') % 2:
         raise QueryError('query has an unclosed quote (")')
-    unquoted = re.sub(r'"[^"]*"', " ", text)
+    unquoted = re.sub(r'"[^"]*"', '"q"', text)  # phrases keep their place, not their words
     depth = 0
     for ch in unquoted:
         depth += {"(": 1, ")": -1}.get(ch, 0)

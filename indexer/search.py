@@ -27,12 +27,13 @@ from __future__ import annotations
 import datetime as dt
 import re
 import threading
+from itertools import islice
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 from whoosh import highlight, qparser
-from whoosh.query import Every, NullQuery, Query, Term
+from whoosh.query import Every, FuzzyTerm, NullQuery, Or, Prefix, Query, Term, Wildcard
 
 from .errors import QueryError
 from .extract.actors import fold, load_knowledge_base
@@ -46,6 +47,7 @@ SORTS = ("relevance", "newest", "oldest")
 MAX_PER_PAGE = 100
 MAX_PAGE = 1000
 MAX_ACTOR_FACET_VALUES = 50
+MAX_EXPANSIONS = 500  # terms a wildcard or fuzzy term may stand for
 SNIPPET_CHARS = 240
 _MARK_CLASS = re.compile(r'<mark class="[^"]*">')
 
@@ -270,13 +272,25 @@ class SearchService:
         parser.add_plugin(qparser.FieldAliasPlugin({"outlet_text": ["outlet"]}))
         parser.add_plugin(qparser.FuzzyTermPlugin())
         query = parser.parse(text)
-        return query.accept(self._canonical_actor)
+        reader = searcher.reader()
+        return query.accept(lambda q: self._rewrite(q, reader))
 
-    def _canonical_actor(self, q: Query) -> Query:
-        """actor:"Putin" means the canonical Vladimir Putin, whatever alias articles used."""
+    def _rewrite(self, q: Query, reader) -> Query:
+        """Make actor, fuzzy and wildcard terms mean what the user meant, within limits."""
         if isinstance(q, Term) and q.fieldname == "actor":
+            # actor:"Putin" means the canonical Vladimir Putin, whatever alias articles used.
             known = self.kb.lookup(q.text)
             return Term("actor", fold(known.name) if known else fold(q.text), boost=q.boost)
+        if isinstance(q, FuzzyTerm):
+            # Whoosh finds fuzzy candidates among the unstemmed spelling words
+            # ("howitzer") but the index holds stems ("howitz"): stem the candidates.
+            words = list(islice(reader.terms_within(q.fieldname, q.text, q.maxdist, prefix=q.prefixlength), MAX_EXPANSIONS + 1))
+            _check_expansion(f"{q.text}~{q.maxdist}", len(words))
+            analyzer = reader.schema[q.fieldname].analyzer
+            stems = sorted({token.text for word in words for token in analyzer(word)})
+            return Or([Term(q.fieldname, stem, boost=q.boost) for stem in stems]) if stems else NullQuery
+        if isinstance(q, (Prefix, Wildcard)):
+            _check_expansion(q.text, sum(1 for _ in islice(q._btexts(reader), MAX_EXPANSIONS + 1)))
         return q
 
     @staticmethod
@@ -426,6 +440,11 @@ def _validate(request: SearchRequest) -> None:
         raise QueryError(f"page must be between 1 and {MAX_PAGE}, got {request.page}")
     if not 1 <= request.per_page <= MAX_PER_PAGE:
         raise QueryError(f"per_page (limit) must be between 1 and {MAX_PER_PAGE}, got {request.per_page}")
+
+
+def _check_expansion(term: str, count: int) -> None:
+    if count > MAX_EXPANSIONS:
+        raise QueryError(f"'{term}' matches more than {MAX_EXPANSIONS} different words; make it more specific")
 
 
 def _snippet(body: str, terms: set, analyzer) -> str:

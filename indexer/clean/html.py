@@ -50,8 +50,10 @@ def clean_html(html: str) -> CleanDocument:
 
 
 def main_paragraphs(html: str) -> tuple[str, ...]:
+    # Not deduplicate=True: trafilatura's cache spans documents, so a wire story
+    # seen twice lost its paragraphs the second time. We dedupe within the page below.
     text = trafilatura.extract(html, output_format="txt", include_comments=False, include_tables=False,
-                               favor_precision=True, deduplicate=True) or ""
+                               favor_precision=True) or ""
     seen, paragraphs = set(), []
     for line in text.splitlines():
         line = fold_spaces(line)
