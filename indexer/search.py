@@ -28,7 +28,7 @@ import datetime as dt
 import re
 import threading
 from itertools import islice
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -47,9 +47,12 @@ SORTS = ("relevance", "newest", "oldest")
 MAX_PER_PAGE = 100
 MAX_PAGE = 1000
 MAX_ACTOR_FACET_VALUES = 50
+EXPORT_LIMIT = 10_000  # hits in one export (CSV/JSON download), whatever the request's page size
+SIMILAR_LIMIT = 5
 MAX_EXPANSIONS = 500  # terms a wildcard or fuzzy term may stand for
 SNIPPET_CHARS = 240
 _MARK_CLASS = re.compile(r'<mark class="[^"]*">')
+_UNIX_EPOCH_ORDINAL = dt.date(1970, 1, 1).toordinal()
 
 
 @dataclass(frozen=True)
@@ -154,16 +157,35 @@ class SearchResult:
         }
 
 
+@dataclass(frozen=True)
+class Export:
+    """Every hit of a request in its order, up to a limit: what the web UI downloads.
+
+    Hits carry no snippet (`snippet == ""`): highlighting thousands of bodies is slow,
+    and a download is for a spreadsheet, not for reading.
+    """
+
+    query: str
+    total: int
+    limit: int
+    hits: tuple[Hit, ...]
+
+    @property
+    def truncated(self) -> bool:
+        return self.total > len(self.hits)
+
+
 class Columns:
     """Per-generation arrays: doc number -> outlet, dates, actors. Read once per reader."""
 
     def __init__(self, reader):
         n = reader.doc_count_all()
         self.size = n
-        self.live = np.ones(n, dtype=bool)
         if reader.has_deletions():
-            for docnum in range(n):
-                self.live[docnum] = not reader.is_deleted(docnum)
+            self.live = np.zeros(n, dtype=bool)
+            self.live[np.fromiter(reader.all_doc_ids(), dtype=np.int64)] = True
+        else:
+            self.live = np.ones(n, dtype=bool)
         outlets = list(reader.column_reader("outlet"))
         self.outlet_names = sorted(set(outlets))
         position = {name: i for i, name in enumerate(self.outlet_names)}
@@ -171,6 +193,9 @@ class Columns:
         self.day_start = np.array(list(reader.column_reader("day_start")), dtype=np.int64)
         self.day_end = np.array(list(reader.column_reader("day_end")), dtype=np.int64)
         self.precision = np.array(list(reader.column_reader("precision")), dtype=np.int8)
+        days = np.where(self.precision > 0, self.day_start - _UNIX_EPOCH_ORDINAL, 0).astype("datetime64[D]")
+        self.year = days.astype("datetime64[Y]").astype(np.int64) + 1970  # meaningful where precision > 0
+        self.month = days.astype("datetime64[M]").astype(np.int64)  # months since 1970-01
         self.actor_names: list[tuple[str, str]] = []  # (name, type)
         docs, ids = [], []
         for term in reader.lexicon("actor_typed"):
@@ -192,14 +217,35 @@ class Columns:
         return mask
 
 
+class _ColumnCache:
+    """Columns shared by every thread's searcher on the same index state.
+
+    They are read-only arrays, so sharing them is safe, and it keeps one copy in
+    memory however many worker threads the web server runs.
+    """
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._key: tuple | None = None
+        self._columns: Columns | None = None
+
+    def get(self, generation: Path, searcher) -> Columns:
+        key = (str(generation), searcher.reader().generation())
+        with self._lock:
+            if key != self._key:
+                self._columns, self._key = Columns(searcher.reader()), key
+            return self._columns
+
+
 class _Reader:
     """One thread's searcher on one generation, with its columns."""
 
-    def __init__(self, generation: Path, root: Path):
+    def __init__(self, generation: Path, root: Path, cache: _ColumnCache):
         self.generation = generation
+        self.cache = cache
         self.index = open_index(root, generation)
         self.searcher = self.index.searcher()
-        self.columns = Columns(self.searcher.reader())
+        self.columns = cache.get(generation, self.searcher)
 
     def refreshed(self) -> "_Reader":
         # Not Searcher.refresh(): it reuses the readers of unchanged segments and so
@@ -208,7 +254,7 @@ class _Reader:
         if not self.searcher.up_to_date():
             self.searcher.close()
             self.searcher = self.index.searcher()
-            self.columns = Columns(self.searcher.reader())
+            self.columns = self.cache.get(self.generation, self.searcher)
         return self
 
     def close(self) -> None:
@@ -221,6 +267,7 @@ class SearchService:
     def __init__(self, root: Path):
         self.root = Path(root)
         self._local = threading.local()
+        self._columns = _ColumnCache()
         self.registry = load_registry()
         self.kb = load_knowledge_base()
 
@@ -252,6 +299,48 @@ class SearchService:
         stored = self._reader().searcher.document(id=article_id)
         return article_from_stored(stored) if stored else None
 
+    def export(self, request: SearchRequest, limit: int = EXPORT_LIMIT) -> Export:
+        """Every hit of `request` in its sort order (its page and per_page ignored), up to `limit`."""
+        _validate(replace(request, page=1, per_page=1))
+        reader = self._reader()
+        searcher, cols = reader.searcher, reader.columns
+        query = self._parse(request.query, searcher)
+        final = (self._matches(query, searcher, cols) & self._outlet_mask(request, cols)
+                 & self._actor_mask(request, cols) & self._date_mask(request, cols))
+        everything = replace(request, page=1, per_page=max(1, limit))
+        hits = self._page_of_hits(query, everything, final, searcher, cols, snippets=False)
+        return Export(query=request.query, total=int(final.sum()), limit=limit, hits=tuple(hits))
+
+    def similar(self, article_id: str, limit: int = SIMILAR_LIMIT) -> tuple[Hit, ...]:
+        """Articles like this one (Whoosh more-like-this on the body's key terms); () for an unknown id."""
+        searcher = self._reader().searcher
+        docnum = searcher.document_number(id=article_id)
+        if docnum is None:
+            return ()
+        results = searcher.more_like(docnum, "body", top=limit)
+        return tuple(self._hit(hit.docnum, float(hit.score), searcher, set()) for hit in results)
+
+    def document_count(self) -> int:
+        """Live documents in the current generation (raises IndexMissingError without an index)."""
+        return int(self._reader().columns.live.sum())
+
+    def canonical_outlet(self, name: str) -> str:
+        """An outlet as a user wrote it, under the registry's display name when known."""
+        return self.registry.display_name(name)
+
+    def canonical_actor(self, name: str) -> str:
+        """An actor as a user wrote it (any alias), under the knowledge base's name when known."""
+        known = self.kb.lookup(name)
+        return known.name if known else name.strip()
+
+    def outlet_key(self, name: str) -> str:
+        """What the outlet filter compares: equal keys are the same outlet ("korea times", "The Korea Times")."""
+        return fold(self.canonical_outlet(name))
+
+    def actor_key(self, name: str) -> str:
+        """What the actor filter compares: equal keys are the same actor ("Putin", "Vladimir Putin")."""
+        return fold(self.canonical_actor(name))
+
     # -- readers ------------------------------------------------------------------------
     def _reader(self) -> _Reader:
         generation = current_generation(self.root)
@@ -260,7 +349,7 @@ class SearchService:
             return reader.refreshed()
         if reader is not None:
             reader.close()
-        self._local.reader = _Reader(generation, self.root)
+        self._local.reader = _Reader(generation, self.root, self._columns)
         return self._local.reader
 
     # -- query --------------------------------------------------------------------------
@@ -369,23 +458,18 @@ class SearchService:
     @staticmethod
     def _date_facets(base: np.ndarray, cols: Columns) -> dict:
         dated = base & (cols.precision > 0)
-        starts = cols.day_start[dated]
-        years: dict[int, int] = {}
-        months: dict[str, int] = {}
-        for ordinal, precision in zip(starts.tolist(), cols.precision[dated].tolist()):
-            day = dt.date.fromordinal(ordinal)
-            years[day.year] = years.get(day.year, 0) + 1
-            if precision >= 2:
-                key = f"{day.year:04d}-{day.month:02d}"
-                months[key] = months.get(key, 0) + 1
+        years, year_counts = np.unique(cols.year[dated], return_counts=True)
+        months, month_counts = np.unique(cols.month[dated & (cols.precision >= 2)], return_counts=True)
         return {
-            "year": tuple(FacetValue(str(y), c) for y, c in sorted(years.items())),
-            "month": tuple(FacetValue(m, c) for m, c in sorted(months.items())),
+            "year": tuple(FacetValue(str(y), int(c)) for y, c in zip(years.tolist(), year_counts.tolist())),
+            "month": tuple(FacetValue(f"{1970 + m // 12:04d}-{m % 12 + 1:02d}", int(c))
+                           for m, c in zip(months.tolist(), month_counts.tolist())),
             "undated": int((base & (cols.precision == 0)).sum()),
         }
 
     # -- hits ---------------------------------------------------------------------------
-    def _page_of_hits(self, query: Query, request: SearchRequest, final: np.ndarray, searcher, cols: Columns) -> list[Hit]:
+    def _page_of_hits(self, query: Query, request: SearchRequest, final: np.ndarray, searcher, cols: Columns,
+                      snippets: bool = True) -> list[Hit]:
         first = (request.page - 1) * request.per_page
         last = first + request.per_page
         if first >= int(final.sum()):
@@ -404,9 +488,9 @@ class SearchService:
             order = np.lexsort((-docs, key, ~dated))
             page = [(int(d), None) for d in docs[order][first:last]]
         terms = {text for fieldname, text in query.all_terms() if fieldname in ("title", "subtitle", "body")} if not isinstance(query, Every) else set()
-        return [self._hit(docnum, score, searcher, terms) for docnum, score in page]
+        return [self._hit(docnum, score, searcher, terms, snippets) for docnum, score in page]
 
-    def _hit(self, docnum: int, score: float | None, searcher, terms: set) -> Hit:
+    def _hit(self, docnum: int, score: float | None, searcher, terms: set, snippet: bool = True) -> Hit:
         stored = searcher.stored_fields(docnum)
         article = article_from_stored(stored)
         return Hit(
@@ -417,7 +501,7 @@ class SearchService:
             published=article.published.label if article.published else None,
             date_precision=article.date_precision,
             score=round(score, 4) if score is not None else None,
-            snippet=_snippet(stored.get("body") or "", terms, searcher.schema["body"].analyzer),
+            snippet=_snippet(stored.get("body") or "", terms, searcher.schema["body"].analyzer) if snippet else "",
             actors=tuple(ActorRef(a.name, a.type) for a in article.actors),
         )
 
