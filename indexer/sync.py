@@ -17,7 +17,7 @@ from typing import Callable, Iterable, Iterator, Sequence
 
 from . import store
 from .article import Article
-from .errors import SourceError
+from .errors import SourceError, UserError
 from .pipeline import PipelineOptions, process_file
 from .sources import content_hash, discover, fingerprint
 
@@ -104,7 +104,14 @@ def _rebuild_locked(corpus, root, paths, options, track) -> SyncReport:
             report.added.append(key)
             yield article
 
-    store.build_locked(root, articles(), manifest)
+    try:
+        store.build_locked(root, articles(), manifest)
+    except UserError as exc:
+        if not report.skipped:
+            raise
+        reasons = "; ".join(f"{key}: {reason}" for key, reason in report.skipped[:5])
+        more = f" and {len(report.skipped) - 5} more" if len(report.skipped) > 5 else ""
+        raise UserError(f"{exc} (skipped {reasons}{more})") from None
     return report
 
 

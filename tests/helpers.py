@@ -1,0 +1,68 @@
+"""Helpers shared by the test modules: where the seeds and console scripts are, how to run them."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from indexer import store
+from indexer.article import Article
+from indexer.pipeline import PipelineOptions, process_files
+from indexer.sources import discover
+
+REPO = Path(__file__).resolve().parent.parent
+SEEDS = REPO / "seeds"
+BIN = Path(sys.executable).parent
+
+# The seeds by their number, and what each one is.
+SEED_TITLES = {
+    "000": "Seoul raises stakes in confrontation with Moscow",
+    "001": "Seoul-Moscow ties likely stuck in limbo amid blame game",
+    "002": "South Korea Dares Putin to Work with North Korea",
+    "003": "Will Seoul’s Ties With Moscow Really Recover on Their Own?",
+    "004": "Blinken set to discuss Russia-North Korea military ties in first Seoul visit, amid Israel-Gaza, Ukraine wars",
+}
+
+
+def seed_path(number: str) -> Path:
+    """The seed file whose name starts with NUMBER_ ("000" .. "004")."""
+    (path,) = SEEDS.glob(f"{number}_*.txt")
+    return path
+
+
+def script(name: str) -> str:
+    """Absolute path of a console script installed in the venv running the tests."""
+    candidate = BIN / name
+    if candidate.exists():
+        return str(candidate)
+    found = shutil.which(name)
+    assert found, f"console script {name} is not installed"
+    return found
+
+
+def run_script(name: str, *args, env: dict | None = None, cwd: Path | None = None, extra_env: dict | None = None,
+               timeout: float = 60) -> subprocess.CompletedProcess:
+    """Run a console script as a real subprocess, capturing text output.
+
+    The index and corpus variables are removed from the inherited environment so
+    that only what a test passes decides which folders are used.
+    """
+    if env is None:
+        env = {k: v for k, v in os.environ.items() if k not in ("SEARCH_INDEX_DIR", "SEARCH_CORPUS_DIR")}
+    if extra_env:
+        env = {**env, **extra_env}
+    return subprocess.run([script(name), *map(str, args)], capture_output=True, text=True, env=env,
+                          cwd=str(cwd) if cwd else None, timeout=timeout)
+
+
+def articles_only(items) -> list[Article]:
+    return [item for item in items if isinstance(item, Article)]
+
+
+def build_index(root: Path, corpus: Path = SEEDS) -> store.BuildResult:
+    """Build an index at ROOT from CORPUS through the library (pipeline + store)."""
+    paths = discover(corpus)
+    return store.build(root, articles_only(process_files(paths, PipelineOptions(relative_to=corpus))))
