@@ -24,7 +24,7 @@ import os
 import sys
 import shutil
 import time
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -157,7 +157,8 @@ def build_locked(root: Path, articles: Iterable[Article], manifest: dict | None 
                 writer.add_document(**article_to_document(article))
                 result.added += 1
         except BaseException:
-            writer.cancel()
+            with suppress(Exception):  # the original error is the one to report
+                writer.cancel()
             raise
         if result.added == 0:
             writer.cancel()

@@ -10,7 +10,11 @@ of it in one commit, under the one-writer lock.
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import time
+from collections import deque
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Sequence
@@ -22,6 +26,9 @@ from .pipeline import PipelineOptions, process_file
 from .sources import content_hash, discover, fingerprint
 
 Track = Callable[[Sequence[Path], str], Iterable[Path]]
+PARALLEL_FROM = 200  # files in a batch before worker processes pay for their start-up
+MAX_WORKERS = 4
+IN_FLIGHT_PER_WORKER = 32
 
 
 def no_progress(paths: Sequence[Path], label: str) -> Iterable[Path]:
@@ -46,17 +53,17 @@ class SyncReport:
 
 
 def rebuild(corpus: Path, root: Path, options: PipelineOptions | None = None, track: Track = no_progress,
-            lock_wait: float = 10.0) -> SyncReport:
+            lock_wait: float = 10.0, workers: int | None = None) -> SyncReport:
     """Index every file in the corpus into a new generation and swap it in."""
     paths = _corpus_files(corpus)
     with store.write_lock(root, lock_wait) as lock:
-        report = _rebuild_locked(corpus, root, paths, options, track)
+        report = _rebuild_locked(corpus, root, paths, options, track, workers)
         report.stale_lock = lock.stale_holder
         return report
 
 
 def update(corpus: Path, root: Path, options: PipelineOptions | None = None, track: Track = no_progress,
-           lock_wait: float = 10.0, settle_seconds: float = 0.0) -> SyncReport:
+           lock_wait: float = 10.0, settle_seconds: float = 0.0, workers: int | None = None) -> SyncReport:
     """Add, re-index and delete what changed since the last build or update.
 
     Files modified less than `settle_seconds` ago are left for the next run, so
@@ -65,9 +72,9 @@ def update(corpus: Path, root: Path, options: PipelineOptions | None = None, tra
     paths = _corpus_files(corpus)
     with store.write_lock(root, lock_wait) as lock:
         if store.current_generation(root) is None:
-            report = _rebuild_locked(corpus, root, paths, options, track)
+            report = _rebuild_locked(corpus, root, paths, options, track, workers)
         else:
-            report = _update_locked(corpus, root, paths, options, track, settle_seconds)
+            report = _update_locked(corpus, root, paths, options, track, settle_seconds, workers)
         report.stale_lock = lock.stale_holder
         return report
 
@@ -79,30 +86,26 @@ def _corpus_files(corpus: Path) -> list[Path]:
     return paths
 
 
-def _rebuild_locked(corpus, root, paths, options, track) -> SyncReport:
+def _rebuild_locked(corpus, root, paths, options, track, workers) -> SyncReport:
     options = _options(corpus, options)
     report = SyncReport(rebuilt=True)
     manifest: dict[str, dict] = {}
     seen: dict[str, str] = {}
 
     def articles() -> Iterator[Article]:
-        for path in track(paths, f"Indexing {corpus}"):
+        for path, print_, result in processed(paths, options, track, f"Indexing {corpus}", workers):
             key = _key(path, corpus)
-            print_ = fingerprint(path)
-            try:
-                article = process_file(path, options)
-            except SourceError as exc:
-                report.skipped.append((key, exc.reason))
-                manifest[key] = _entry(print_, None, "skipped", exc.reason)
-                continue
-            if article.id in seen:
-                report.duplicates.append((key, seen[article.id]))
-                manifest[key] = _entry(print_, article.id, "duplicate")
-                continue
-            seen[article.id] = key
-            manifest[key] = _entry(print_, article.id, "indexed")
-            report.added.append(key)
-            yield article
+            if isinstance(result, str):
+                report.skipped.append((key, result))
+                manifest[key] = _entry(print_, None, "skipped", result)
+            elif result.id in seen:
+                report.duplicates.append((key, seen[result.id]))
+                manifest[key] = _entry(print_, result.id, "duplicate")
+            else:
+                seen[result.id] = key
+                manifest[key] = _entry(print_, result.id, "indexed")
+                report.added.append(key)
+                yield result
 
     try:
         store.build_locked(root, articles(), manifest)
@@ -115,7 +118,7 @@ def _rebuild_locked(corpus, root, paths, options, track) -> SyncReport:
     return report
 
 
-def _update_locked(corpus, root, paths, options, track, settle_seconds) -> SyncReport:
+def _update_locked(corpus, root, paths, options, track, settle_seconds, workers) -> SyncReport:
     options = _options(corpus, options)
     report = SyncReport()
     old = store.load_manifest(root)
@@ -163,20 +166,18 @@ def _update_locked(corpus, root, paths, options, track, settle_seconds) -> SyncR
             pending[path] = (key, print_, article_id)
 
     to_add: list[Article] = []
-    for path in track(list(pending), f"Updating from {corpus}"):
+    for path, _, result in processed(list(pending), options, track, f"Updating from {corpus}", workers):
         key, print_, article_id = pending[path]
-        try:
-            article = process_file(path, options)
-        except SourceError as exc:
-            report.skipped.append((key, exc.reason))
-            manifest[key] = _entry(print_, None, "skipped", exc.reason)
+        if isinstance(result, str):
+            report.skipped.append((key, result))
+            manifest[key] = _entry(print_, None, "skipped", result)
             claimed.pop(article_id, None)
             continue
-        if article.id != article_id:  # the file changed again while we read it
+        if result.id != article_id:  # the file changed again while we read it
             claimed.pop(article_id, None)
-            claimed[article.id] = key
-        to_add.append(article)
-        manifest[key] = _entry(print_, article.id, "indexed")
+            claimed[result.id] = key
+        to_add.append(result)
+        manifest[key] = _entry(print_, result.id, "indexed")
         (report.updated if key in old else report.added).append(key)
 
     report.removed = sorted(key for key, entry in old.items()
@@ -187,6 +188,49 @@ def _update_locked(corpus, root, paths, options, track, settle_seconds) -> SyncR
     elif manifest != old:
         store.save_manifest(store.current_generation(root), manifest)
     return report
+
+
+def processed(paths: Sequence[Path], options: PipelineOptions, track: Track, label: str,
+              workers: int | None = None) -> Iterator[tuple[Path, tuple, Article | str]]:
+    """(path, fingerprint, Article or the reason it gave none) for each path, in order.
+
+    Large batches go through worker processes (the pipeline is CPU-bound and the
+    index writer keeps the main process busy), with a bounded number of
+    articles in flight so memory stays flat however large the corpus.
+    """
+    workers = default_workers(len(paths)) if workers is None else workers
+    if workers <= 0:
+        for path in track(paths, label):
+            yield _process_one(path, options)
+        return
+    # spawn, not fork: the caller may run threads (watch), and forking those is unsafe.
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        in_flight: deque = deque()
+        for path in track(paths, label):
+            in_flight.append(pool.submit(_process_one, path, options))
+            if len(in_flight) >= IN_FLIGHT_PER_WORKER * workers:
+                yield in_flight.popleft().result()
+        while in_flight:
+            yield in_flight.popleft().result()
+
+
+def default_workers(batch: int) -> int:
+    """Worker processes for a batch: none (0) for a few files, whose start-up would cost more;
+    else one per core but the one the index writer needs, and at least one."""
+    if batch < PARALLEL_FROM:
+        return 0
+    return max(1, min(MAX_WORKERS, (os.cpu_count() or 1) - 1))
+
+
+def _process_one(path: Path, options: PipelineOptions) -> tuple[Path, tuple, Article | str]:
+    try:
+        print_ = fingerprint(path)
+    except OSError as exc:
+        return path, (0, 0, 0, 0), f"cannot read: {exc.strerror or exc}"
+    try:
+        return path, print_, process_file(path, options)
+    except SourceError as exc:
+        return path, print_, exc.reason
 
 
 def _options(corpus: Path, options: PipelineOptions | None) -> PipelineOptions:
