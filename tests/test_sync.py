@@ -346,3 +346,12 @@ def test_building_an_empty_corpus_is_refused_and_keeps_the_index(tmp_path, root)
     with pytest.raises(UserError, match="no .txt"):
         sync.rebuild(tmp_path / "empty", root)
     assert SearchService(root).search(SearchRequest()).total == 5
+
+
+def test_worker_processes_give_the_same_index_as_one_process(tmp_path, corpus):
+    (corpus / "empty.txt").write_bytes(b"")
+    reports = [sync.rebuild(corpus, tmp_path / f"ix-{workers}", workers=workers) for workers in (0, 1)]
+    assert reports[0].added == reports[1].added and len(reports[0].added) == 5
+    assert reports[0].skipped == reports[1].skipped == [("empty.txt", "file is empty")]
+    results = [SearchService(tmp_path / f"ix-{w}").search(SearchRequest(per_page=10)).to_dict() for w in (0, 1)]
+    assert results[0] == results[1]
