@@ -532,13 +532,14 @@ def _check_expansion(term: str, count: int) -> None:
 
 
 def _snippet(body: str, terms: set, analyzer) -> str:
+    """Up to two fragments around the matched words, HTML-escaped, matches in <mark>."""
     from markupsafe import escape
 
     if terms:
-        body = " ".join(body.split())
+        text = " ".join(_likely_paragraphs(body, terms).split())
         fragmenter = highlight.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=60)
         formatter = highlight.HtmlFormatter(tagname="mark", between=" … ")
-        marked = highlight.highlight(body, terms, analyzer, fragmenter, formatter, top=2)
+        marked = highlight.highlight(text, terms, analyzer, fragmenter, formatter, top=2)
         if marked:
             return _MARK_CLASS.sub("<mark>", marked)
     body = " ".join(body.split())
@@ -546,3 +547,18 @@ def _snippet(body: str, terms: set, analyzer) -> str:
     if len(body) > SNIPPET_CHARS:
         lead = lead.rsplit(" ", 1)[0] + " …"
     return str(escape(lead))
+
+
+def _likely_paragraphs(body: str, terms: set) -> str:
+    """The two paragraphs with the most matches, found by a cheap prefix test.
+
+    Whoosh's highlighter stems every word it is given (4 ms for a long article),
+    so it is given only these. A stem is close to a prefix of its words
+    ("howitz" of "howitzers", "happi" -> "happ" of "happy"); when nothing
+    matches that way, the whole body is used.
+    """
+    needles = [t.lower()[: max(3, len(t) - 1)] for t in terms if isinstance(t, str)]
+    paragraphs = body.split("\n\n")
+    scored = [(sum(p.lower().count(n) for n in needles), i) for i, p in enumerate(paragraphs)]
+    best = sorted(i for score, i in sorted(scored, reverse=True)[:2] if score)
+    return "\n\n".join(paragraphs[i] for i in best) if best else body
