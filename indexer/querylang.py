@@ -14,6 +14,8 @@ import re
 from .errors import QueryError
 
 MAX_QUERY_CHARS = 1000
+_BINARY = ("AND", "OR", "ANDNOT", "ANDMAYBE")
+_OPERATORS = (*_BINARY, "NOT")
 _FIELD = re.compile(r"(?<![\w\"])([A-Za-z_]+):(?!//)")
 _WILDCARD_TERM = re.compile(r"[^\s\"()]*[*?][^\s\"()]*")
 _DATE = re.compile(r"(\d{4})(?:-(\d{1,2}))?(?:-(\d{1,2}))?")
@@ -36,9 +38,12 @@ def check_query(text: str, fields: tuple[str, ...]) -> None:
     if unquoted.count("[") != unquoted.count("]"):
         raise QueryError("query has an unbalanced '[' range")
     tokens = unquoted.split()
-    if tokens and tokens[-1] in ("AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"):
+    for first, second in zip(tokens, tokens[1:]):
+        if first in _OPERATORS and second in _BINARY:
+            raise QueryError(f"query has the operator {second} right after {first}; put a word between them")
+    if tokens and tokens[-1] in _OPERATORS:
         raise QueryError(f"query ends with the operator {tokens[-1]}; add a word after it")
-    if tokens and tokens[0] in ("AND", "OR", "ANDNOT", "ANDMAYBE"):
+    if tokens and tokens[0] in _BINARY:
         raise QueryError(f"query starts with the operator {tokens[0]}; add a word before it")
     for match in _FIELD.finditer(unquoted):
         name = match.group(1)

@@ -360,7 +360,10 @@ class SearchService:
         parser = qparser.MultifieldParser(["title", "subtitle", "body"], searcher.schema)
         parser.add_plugin(qparser.FieldAliasPlugin({"outlet_text": ["outlet"]}))
         parser.add_plugin(qparser.FuzzyTermPlugin())
-        query = parser.parse(text)
+        try:
+            query = parser.parse(text)
+        except Exception as exc:  # Whoosh's parser has corner cases (found by fuzzing) that raise
+            raise QueryError(f"cannot understand the query {text!r}; check its quotes, brackets and operators") from exc
         reader = searcher.reader()
         return query.accept(lambda q: self._rewrite(q, reader))
 
