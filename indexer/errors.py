@@ -28,3 +28,7 @@ class IndexMissingError(UserError):
 
 class IndexLockedError(UserError):
     """Another process is writing the index."""
+
+
+class IndexWriteError(UserError):
+    """The index could not be written (disk full, read-only folder); the last good index is kept."""

@@ -32,7 +32,7 @@ from typing import Iterable, Iterator
 from whoosh import index as whoosh_index
 
 from .article import Article
-from .errors import IndexLockedError, IndexMissingError, UserError
+from .errors import IndexLockedError, IndexMissingError, IndexWriteError, UserError
 from .schema import article_to_document, build_schema
 
 POINTER = "CURRENT"
@@ -138,8 +138,23 @@ def build(root: Path, articles: Iterable[Article], manifest: dict | None = None,
         return build_locked(root, articles, manifest)
 
 
+@contextmanager
+def _disk_errors(root: Path) -> Iterator[None]:
+    """A full disk or a read-only folder becomes one clear message; the last good index stays."""
+    try:
+        yield
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise IndexWriteError(f"cannot write the index at {root}: {reason}; the last good index is unchanged") from exc
+
+
 def build_locked(root: Path, articles: Iterable[Article], manifest: dict | None = None) -> BuildResult:
     """`build` for a caller that already holds the write lock."""
+    with _disk_errors(root):
+        return _build_generation(root, articles, manifest)
+
+
+def _build_generation(root: Path, articles: Iterable[Article], manifest: dict | None) -> BuildResult:
     before = current_generation(root)
     generation = root / f"{GENERATION_PREFIX}{dt.datetime.now():%Y%m%dT%H%M%S%f}-{os.getpid()}"
     generation.mkdir(parents=True)
@@ -194,20 +209,22 @@ def apply_changes(root: Path, add: Iterable[Article], delete: Iterable[str], man
     """
     generation = current_generation(root)
     ix = open_index(root, generation)
-    writer = ix.writer(limitmb=128)
-    written = 0
-    try:
-        for article_id in delete:
-            writer.delete_by_term("id", article_id)
-        for article in add:
-            writer.update_document(**article_to_document(article))
-            written += 1
-    except BaseException:
-        writer.cancel()
-        raise
-    writer.commit()
-    ix.close()
-    save_manifest(generation, manifest)
+    with _disk_errors(root):
+        writer = ix.writer(limitmb=128)
+        written = 0
+        try:
+            for article_id in delete:
+                writer.delete_by_term("id", article_id)
+            for article in add:
+                writer.update_document(**article_to_document(article))
+                written += 1
+            writer.commit()
+        except BaseException:
+            with suppress(Exception):  # the original error is the one to report
+                writer.cancel()
+            raise
+        ix.close()
+        save_manifest(generation, manifest)
     return written
 
 
