@@ -115,18 +115,18 @@ def choose_queries(root: Path) -> dict[str, str]:
     with ix.searcher() as searcher:
         reader = searcher.reader()
         n = reader.doc_count()
-        by_band: dict[str, list[str]] = {"high": [], "mid": [], "low": []}
+        shares = []
         for term, info in reader.iter_field("body"):
             word = term.decode("utf-8")
-            if not word.isalpha() or len(word) < 4:
-                continue
-            share = info.doc_frequency() / n
-            band = "high" if 0.2 <= share <= 0.4 else "mid" if 0.01 <= share <= 0.03 else "low" if 0.0005 <= share <= 0.002 else None
-            if band:
-                by_band[band].append(word)
+            if word.isalpha() and len(word) >= 4:
+                shares.append((info.doc_frequency() / n, word))
         first = searcher.stored_fields(0)["body"].split()
-    pick = {band: sorted(words)[len(words) // 2] for band, words in by_band.items() if words}
-    mid = sorted(by_band["mid"])
+    def nearest(target: float, skip: int = 0) -> str:
+        """The word whose document frequency is closest to `target` (the skip-th closest)."""
+        return sorted(shares, key=lambda sw: (abs(math.log(sw[0] / target)), sw[1]))[skip][1]
+
+    pick = {"high": nearest(0.3), "mid": nearest(0.02), "low": nearest(0.001)}
+    mid = [nearest(0.02, k) for k in range(1, 4)]
     words = [w.strip(".,;:!?\"'()").lower() for w in first]
     # Two adjacent words, neither a stop word (Whoosh drops those from phrases).
     phrase_words = next([a, b] for a, b in zip(words, words[1:])
@@ -135,9 +135,9 @@ def choose_queries(root: Path) -> dict[str, str]:
         "term-high": pick["high"],
         "term-mid": pick["mid"],
         "term-low": pick["low"],
-        "and": f"{mid[len(mid) // 3]} {mid[2 * len(mid) // 3]}",
+        "and": f"{pick['mid']} {mid[0]}",
         "phrase": f'"{" ".join(phrase_words)}"',
-        "or": f"{pick['low']} OR {mid[len(mid) // 4]}",
+        "or": f"{pick['low']} OR {mid[1]}",
         "all": "",
     }
 
