@@ -31,9 +31,9 @@ from typing import Iterable, Iterator
 
 from whoosh import index as whoosh_index
 
-from .article import Article
+from .article import Article, PublishedDate
 from .errors import IndexLockedError, IndexMissingError, IndexWriteError, UserError
-from .schema import article_to_document, build_schema
+from .schema import PRECISION_CODES, article_to_document, build_schema
 
 POINTER = "CURRENT"
 LOCK = "WRITE.lock"
@@ -250,29 +250,34 @@ def save_manifest(generation: Path, files: dict) -> None:
 
 
 def stats(root: Path) -> IndexStats:
+    """Figures from the facet columns, not the stored documents: fast at 100k articles."""
     ix = open_index(root)
     generation = current_generation(root)
     with ix.searcher() as searcher:
-        outlets: dict[str, int] = {}
-        days = []
-        undated = 0
-        for stored in searcher.all_stored_fields():
-            outlets[stored["outlet"]] = outlets.get(stored["outlet"], 0) + 1
-            if stored.get("published"):
-                days.append(stored["published"])
-            else:
-                undated += 1
-        documents = searcher.doc_count()
+        reader = searcher.reader()
+        live = list(reader.all_doc_ids())
+        outlet_of = list(reader.column_reader("outlet"))
+        day_of = list(reader.column_reader("day_start"))
+        precision_of = list(reader.column_reader("precision"))
+    outlets: dict[str, int] = {}
+    for n in live:
+        outlets[outlet_of[n]] = outlets.get(outlet_of[n], 0) + 1
+    dated = [(day_of[n], precision_of[n]) for n in live if precision_of[n]]
     size = sum(p.stat().st_size for p in generation.rglob("*") if p.is_file())
     return IndexStats(
-        documents=documents,
+        documents=len(live),
         outlets=dict(sorted(outlets.items(), key=lambda kv: (-kv[1], kv[0]))),
-        earliest=min(days) if days else None,
-        latest=max(days) if days else None,
-        undated=undated,
+        earliest=_date_label(*min(dated)) if dated else None,
+        latest=_date_label(*max(dated)) if dated else None,
+        undated=len(live) - len(dated),
         size_bytes=size,
         generation=generation.name,
     )
+
+
+def _date_label(ordinal: int, precision_code: int) -> str:
+    precision = next(name for name, code in PRECISION_CODES.items() if code == precision_code)
+    return PublishedDate(dt.date.fromordinal(ordinal), precision, "index").label
 
 
 def _point_at(root: Path, generation: Path) -> None:
