@@ -47,6 +47,7 @@ SORTS = ("relevance", "newest", "oldest")
 MAX_PER_PAGE = 100
 MAX_PAGE = 1000
 MAX_ACTOR_FACET_VALUES = 50
+MAX_OUTLET_FACET_VALUES = 100
 EXPORT_LIMIT = 10_000  # hits in one export (CSV/JSON download), whatever the request's page size
 SIMILAR_LIMIT = 5
 MAX_EXPANSIONS = 500  # terms a wildcard or fuzzy term may stand for
@@ -447,7 +448,9 @@ class SearchService:
         selected = set(self._outlet_ids(request.outlets, cols))
         values = [FacetValue(name, int(counts[i]), selected=i in selected)
                   for i, name in enumerate(cols.outlet_names) if counts[i] or i in selected]
-        return tuple(sorted(values, key=lambda v: (-v.count, v.value.casefold())))
+        values.sort(key=lambda v: (not v.selected, -v.count, v.value.casefold()))
+        kept = values[:MAX_OUTLET_FACET_VALUES]  # selected outlets first, so they are never cut
+        return tuple(sorted(kept, key=lambda v: (-v.count, v.value.casefold())))
 
     def _actor_facet(self, base: np.ndarray, cols: Columns, request: SearchRequest) -> tuple[FacetValue, ...]:
         if not len(cols.actor_id):
