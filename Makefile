@@ -27,7 +27,7 @@ index: install
 	$(BIN)/search-index build --corpus seeds --index index
 
 run: index
-	$(BIN)/search-web --host $(HOST) --port $(PORT) --index index
+	$(BIN)/search-web --host $(HOST) --port $(PORT) --index index --corpus seeds
 
 test: install-test
 	$(BIN)/python -m pytest

@@ -8,19 +8,44 @@ from typing import Mapping
 from flask import Flask
 
 from indexer import config as indexer_config
-from indexer.search import SearchService
+from indexer.search import EXPORT_LIMIT, SearchService
+
+SECURITY_HEADERS = {
+    # Every asset is served by the app; no inline script or style attribute runs.
+    "Content-Security-Policy": "default-src 'self'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+}
 
 
 def create_app(config: Mapping | None = None) -> Flask:
-    """Defaults, then the environment ($SEARCH_INDEX_DIR), then `config` (tests' overrides)."""
+    """Defaults, then the environment ($SEARCH_INDEX_DIR, $SEARCH_CORPUS_DIR), then `config` (overrides).
+
+    INDEX_DIR: the index to search. CORPUS_DIR: where the raw sources the index was
+    built from live (the article page links to them). EXPORT_LIMIT: the most hits
+    one CSV/JSON export holds.
+    """
     app = Flask(__name__)
     app.json.sort_keys = False  # the API document keeps the order search-cli --json prints
-    app.config.from_mapping(INDEX_DIR=str(indexer_config.index_dir(environ=os.environ)))
+    app.config.from_mapping(
+        INDEX_DIR=str(indexer_config.index_dir(environ=os.environ)),
+        CORPUS_DIR=str(indexer_config.corpus_dir(environ=os.environ)),
+        EXPORT_LIMIT=EXPORT_LIMIT,
+    )
     if config:
         app.config.from_mapping(config)
     app.extensions["search"] = SearchService(app.config["INDEX_DIR"])
 
-    from . import views
+    from . import api, errors, views
 
     app.register_blueprint(views.bp)
+    app.register_blueprint(api.bp)
+    errors.register(app)
+    app.after_request(_security_headers)
     return app
+
+
+def _security_headers(response):
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    return response
