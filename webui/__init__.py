@@ -31,15 +31,18 @@ def create_app(config: Mapping | None = None) -> Flask:
         INDEX_DIR=str(indexer_config.index_dir(environ=os.environ)),
         CORPUS_DIR=str(indexer_config.corpus_dir(environ=os.environ)),
         EXPORT_LIMIT=EXPORT_LIMIT,
+        # Index changes over HTTP (POST /api/add) only with a token; none by default.
+        ADMIN_TOKEN=os.environ.get("SEARCH_ADMIN_TOKEN") or None,
     )
     if config:
         app.config.from_mapping(config)
     app.extensions["search"] = SearchService(app.config["INDEX_DIR"])
 
-    from . import api, errors, views
+    from . import admin, api, errors, views
 
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(admin.bp)
     errors.register(app)
     app.after_request(_security_headers)
     return app

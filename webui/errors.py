@@ -20,9 +20,27 @@ class NotFoundError(UserError):
     """An article id (or its raw source) that is not in the archive."""
 
 
+class AdminDisabled(UserError):
+    """Index changes over HTTP are switched off."""
+
+
+class NotAuthorised(UserError):
+    """No admin token, or the wrong one."""
+
+
+class NotJson(UserError):
+    """A request body that should be JSON is not."""
+
+
 def status_of(exc: UserError) -> int:
     if isinstance(exc, NotFoundError):
         return 404
+    if isinstance(exc, AdminDisabled):
+        return 403
+    if isinstance(exc, NotAuthorised):
+        return 401
+    if isinstance(exc, NotJson):
+        return 415
     if isinstance(exc, (IndexMissingError, IndexLockedError)):
         return 503
     return 400
@@ -32,7 +50,8 @@ def wants_json() -> bool:
     return request.path.startswith(JSON_PREFIXES)
 
 
-TITLES = {400: "That search could not be run", 404: "Not found", 405: "Method not allowed",
+TITLES = {400: "That search could not be run", 401: "Not authorised", 403: "Not allowed", 404: "Not found",
+          405: "Method not allowed", 415: "Unsupported request",
           503: "The archive is not available"}
 
 
