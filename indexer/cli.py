@@ -19,7 +19,7 @@ import click
 
 from . import config, fetch, store, sync
 from .errors import SourceError, UserError
-from .pipeline import process_file
+from .pipeline import PipelineOptions, process_file
 from .search import MAX_PER_PAGE, SORTS, SearchRequest, SearchResult, SearchService
 
 EXIT_SKIPPED = 1
@@ -89,11 +89,17 @@ def _exit_for(report: sync.SyncReport) -> None:
         sys.exit(EXIT_SKIPPED)
 
 
+ner_option = click.option("--ner/--no-ner", default=True, show_default=True,
+                          help="Find actors with the statistical model as well as the knowledge base "
+                               "(--no-ner: knowledge base only, many times faster for bulk loads).")
+
+
 @search_index.command()
 @corpus_option
 @index_option
+@ner_option
 @reports_user_errors
-def build(corpus_dir, index_dir):
+def build(corpus_dir, index_dir, ner):
     """Rebuild the index from every article in the corpus.
 
     The new index is written beside the old one and swapped in only when
@@ -101,7 +107,7 @@ def build(corpus_dir, index_dir):
     """
     corpus, root = config.corpus_dir(corpus_dir), config.index_dir(index_dir)
     started = time.monotonic()
-    report = sync.rebuild(corpus, root, track=_track)
+    report = sync.rebuild(corpus, root, PipelineOptions(ner=ner), track=_track)
     _print_report(report, time.monotonic() - started, root)
     _exit_for(report)
 
@@ -109,8 +115,9 @@ def build(corpus_dir, index_dir):
 @search_index.command()
 @corpus_option
 @index_option
+@ner_option
 @reports_user_errors
-def update(corpus_dir, index_dir):
+def update(corpus_dir, index_dir, ner):
     """Index what is new or changed in the corpus, and drop what is gone.
 
     Only files whose size or modification time changed are read again; running
@@ -118,7 +125,7 @@ def update(corpus_dir, index_dir):
     """
     corpus, root = config.corpus_dir(corpus_dir), config.index_dir(index_dir)
     started = time.monotonic()
-    report = sync.update(corpus, root, track=_track)
+    report = sync.update(corpus, root, PipelineOptions(ner=ner), track=_track)
     _print_report(report, time.monotonic() - started, root)
     _exit_for(report)
 
@@ -226,6 +233,27 @@ def stats(index_dir, as_json):
     click.echo(f"Outlets:    {len(figures.outlets)}")
     for name, count in figures.outlets.items():
         click.echo(f"  {count:>6}  {name}")
+
+
+@search_index.command()
+@index_option
+@click.option("--unknown", is_flag=True, help="Only actors the knowledge base does not know: candidates to add to it.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON list of {name, type, count, known}.")
+@reports_user_errors
+def actors(index_dir, unknown, as_json):
+    """Actors in the index with the number of articles about each, most frequent first."""
+    from .extract.actors import load_knowledge_base
+
+    kb = load_knowledge_base()
+    rows = [{"name": name, "type": actor_type, "count": count, "known": kb.lookup(name) is not None}
+            for name, actor_type, count in store.actor_counts(config.index_dir(index_dir))]
+    if unknown:
+        rows = [row for row in rows if not row["known"]]
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False))
+        return
+    for row in rows:
+        click.echo(f"{row['count']:>7}  {row['name']} ({row['type']}){'' if row['known'] else '  [not in knowledge base]'}")
 
 
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})

@@ -275,6 +275,20 @@ def stats(root: Path) -> IndexStats:
     )
 
 
+def actor_counts(root: Path) -> list[tuple[str, str, int]]:
+    """(name, type, articles) of every actor in the index, most frequent first; read from the facet postings."""
+    ix = open_index(root)
+    counts = []
+    with ix.searcher() as searcher:
+        reader = searcher.reader()
+        for term in reader.lexicon("actor_typed"):
+            actor_type, _, name = term.decode("utf-8").partition("|")
+            live = sum(1 for n in reader.postings("actor_typed", term).all_ids() if not reader.is_deleted(n))
+            if live:
+                counts.append((name, actor_type, live))
+    return sorted(counts, key=lambda c: (-c[2], c[0].casefold()))
+
+
 def _date_label(ordinal: int, precision_code: int) -> str:
     precision = next(name for name, code in PRECISION_CODES.items() if code == precision_code)
     return PublishedDate(dt.date.fromordinal(ordinal), precision, "index").label

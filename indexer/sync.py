@@ -15,7 +15,7 @@ import os
 import time
 from collections import deque
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Sequence
 
@@ -29,6 +29,7 @@ Track = Callable[[Sequence[Path], str], Iterable[Path]]
 PARALLEL_FROM = 200  # files in a batch before worker processes pay for their start-up
 MAX_WORKERS = 4
 IN_FLIGHT_PER_WORKER = 32
+ACTOR_CACHE = "actors-cache.sqlite"
 
 
 def no_progress(paths: Sequence[Path], label: str) -> Iterable[Path]:
@@ -87,7 +88,7 @@ def _corpus_files(corpus: Path) -> list[Path]:
 
 
 def _rebuild_locked(corpus, root, paths, options, track, workers) -> SyncReport:
-    options = _options(corpus, options)
+    options = _options(corpus, root, options)
     report = SyncReport(rebuilt=True)
     manifest: dict[str, dict] = {}
     seen: dict[str, str] = {}
@@ -119,7 +120,7 @@ def _rebuild_locked(corpus, root, paths, options, track, workers) -> SyncReport:
 
 
 def _update_locked(corpus, root, paths, options, track, settle_seconds, workers) -> SyncReport:
-    options = _options(corpus, options)
+    options = _options(corpus, root, options)
     report = SyncReport()
     old = store.load_manifest(root)
     live = store.indexed_ids(root)
@@ -233,10 +234,10 @@ def _process_one(path: Path, options: PipelineOptions) -> tuple[Path, tuple, Art
         return path, print_, exc.reason
 
 
-def _options(corpus: Path, options: PipelineOptions | None) -> PipelineOptions:
-    from dataclasses import replace
-
-    return replace(options or PipelineOptions(), relative_to=corpus)
+def _options(corpus: Path, root: Path, options: PipelineOptions | None) -> PipelineOptions:
+    """Paths relative to the corpus; actors cached beside the generations, so a rebuild reuses them."""
+    options = options or PipelineOptions()
+    return replace(options, relative_to=corpus, actor_cache=options.actor_cache or root / ACTOR_CACHE)
 
 
 def _key(path: Path, corpus: Path) -> str:

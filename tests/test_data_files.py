@@ -10,7 +10,7 @@ import pytest
 
 import indexer
 from indexer.article import ACTOR_TYPES
-from indexer.clean.lines import boilerplate_rules, fold_key
+from indexer.clean.lines import RULE_KINDS, boilerplate_rules, fold_key
 from indexer.extract.actors import fold, load_knowledge_base
 from indexer.extract.outlets import load_registry
 
@@ -72,12 +72,13 @@ def test_outlet_registry_loads_and_answers():
 
 def test_every_boilerplate_pattern_compiles():
     raw = load(BOILERPLATE)
-    for kind in ("line", "end", "promo"):
+    assert set(raw) - {"_doc"} == set(RULE_KINDS)
+    for kind in RULE_KINDS:
         assert raw[kind], kind
         for pattern in raw[kind]:
             re.compile(pattern, re.IGNORECASE)
     rules = boilerplate_rules()
-    assert {k: len(v) for k, v in rules.items()} == {k: len(raw[k]) for k in ("line", "end", "promo")}
+    assert {k: len(v) for k, v in rules.items()} == {k: len(raw[k]) for k in RULE_KINDS}
 
 
 def test_boilerplate_patterns_do_not_match_ordinary_prose():

@@ -11,6 +11,10 @@ from dataclasses import dataclass, field
 from typing import Mapping
 
 
+class UnreadablePage(ValueError):
+    """A page the cleaners refuse to read, with the reason (the pipeline names the file)."""
+
+
 @dataclass(frozen=True)
 class CleanDocument:
     title: str | None

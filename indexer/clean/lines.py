@@ -13,10 +13,15 @@ from pathlib import Path
 
 BULLETS = "•·▪●◦‣∙*–—-"
 _SPACES = re.compile(r"\s+")
-_WORD = re.compile(r"\w+(?:[-'’]\w+)*")
+# Chinese and Japanese are written without spaces: two characters count as one word,
+# about the length of a word, so line shapes (headline, paragraph) mean the same there.
+_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_WORD = re.compile(rf"[{_CJK}]{{1,2}}|[^\W{_CJK}]+(?:[-'’][^\W{_CJK}]+)*")
 # A sentence boundary: lower-case letter or digit, stop, space, capital. "S. Korea" is not one.
-_SENTENCE_BREAK = re.compile(r"[a-z0-9\)][.!?][\"”’')]?\s+[\"“‘]?[A-Z]")
-_TERMINAL = re.compile(r"[.!?…:;,][\"”’')\]]*$|[\"”’]$")
+_SENTENCE_BREAK = re.compile(r"[a-z0-9\)][.!?][\"”’')]?\s+[\"“‘]?[A-Z]|[。！？][」』”）)]?(?=\S)")
+_TERMINAL = re.compile(r"[.!?…:;,。！？：；][\"”’')\]」』）]*$|[\"”’」』]$")
+# A teaser cut short by the page: "Seoul and Moscow agree to..", "주인공 자리까지 꿰찬 나영석 PD의.."
+_TRUNCATED = re.compile(r"(?:\.\.\.?|…)$")
 _NAME_TOKEN = re.compile(r"^(?:[A-Z][a-zà-ÿ'’]+(?:-[A-Za-zà-ÿ]+)*|[A-Z]\.|[A-Z][a-z]?[A-Z][a-z]+|de|van|von|der|da|bin|al|la|le|du|dos)$")
 
 
@@ -36,6 +41,13 @@ def words(line: str) -> list[str]:
     return _WORD.findall(line)
 
 
+@lru_cache(maxsize=8192)
+def word_count(line: str) -> int:
+    """word_count(line), remembered: the cleaners ask it of each line many times."""
+    return len(_WORD.findall(line))
+
+
+@lru_cache(maxsize=8192)
 def fold_key(line: str) -> str:
     """Case, accents, punctuation and spacing folded: for comparing two lines."""
     text = unicodedata.normalize("NFKD", line)
@@ -53,17 +65,22 @@ def ends_like_sentence(line: str) -> bool:
 
 def is_prose(line: str) -> bool:
     """A paragraph of running text, as opposed to a headline, label or caption."""
-    n = len(words(line))
-    if is_bullet(line):
+    n = word_count(line)
+    if is_bullet(line) or (n < 20 and _TRUNCATED.search(line)):
         return False
     # A short line ending in "?" or "!" is more often a headline than a paragraph.
-    ends_with_stop = ends_like_sentence(line) and not line.rstrip("\"”’')").endswith(("?", "!", ":"))
-    return n >= 20 or (n >= 8 and ends_with_stop) or (n >= 6 and has_sentence_break(line))
+    ends_with_stop = ends_like_sentence(line) and not line.rstrip("\"”’')」』）").endswith(("?", "!", ":", "？", "！", "："))
+    return (n >= 20 and not _is_keyword_list(line)) or (n >= 8 and ends_with_stop) or (n >= 6 and has_sentence_break(line))
+
+
+def _is_keyword_list(line: str) -> bool:
+    """A tag cloud or keyword line: many words, lower-case start, no sentence punctuation."""
+    return line[:1].islower() and not re.search(r"[.!?;:。！？]", line)
 
 
 def is_headline_like(line: str, max_words: int = 30) -> bool:
     """Short, no full stop at the end: a title, subhead or related-story link."""
-    n = len(words(line))
+    n = word_count(line)
     if n < 2 or n > max_words or len(line) > 250:
         return False
     return not line.rstrip("\"”’'").endswith((".", ",", ";", ":")) and not has_sentence_break(line)
@@ -79,17 +96,25 @@ def is_name_like(line: str) -> bool:
     return all(_NAME_TOKEN.match(t) for t in tokens)
 
 
+RULE_KINDS = ("line", "end", "promo", "comments")
+
+
 @lru_cache(maxsize=1)
 def boilerplate_rules() -> dict[str, list[re.Pattern]]:
-    """The boilerplate patterns from data/boilerplate.json, compiled."""
+    """The boilerplate patterns from data/boilerplate.json, compiled, by kind."""
     path = Path(__file__).with_name("data") / "boilerplate.json"
     raw = json.loads(path.read_text(encoding="utf-8"))
-    return {
-        kind: [re.compile(rf"(?:{pattern})", re.IGNORECASE) for pattern in raw[kind]]
-        for kind in ("line", "end", "promo")
-    }
+    return {kind: [re.compile(rf"(?:{pattern})", re.IGNORECASE) for pattern in raw[kind]] for kind in RULE_KINDS}
+
+
+@lru_cache(maxsize=1)
+def _combined_rules() -> dict[str, re.Pattern]:
+    # One alternation per kind: a line is tested once per kind, not once per pattern.
+    return {kind: re.compile("|".join(f"(?:{p.pattern})" for p in patterns), re.IGNORECASE)
+            for kind, patterns in boilerplate_rules().items()}
 
 
 def matches_rule(kind: str, line: str) -> bool:
+    """Whether the whole line (bullets and trailing ' .:!' aside) is boilerplate of KIND."""
     candidate = strip_bullet(line).rstrip(" .:!")
-    return any(p.fullmatch(candidate) for p in boilerplate_rules()[kind])
+    return _combined_rules()[kind].fullmatch(candidate) is not None

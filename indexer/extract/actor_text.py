@@ -1,0 +1,163 @@
+"""Which parts of an article's text can name an actor, and what the text itself defines.
+
+Credits, bylines and label lines are taken out before anything is matched;
+acronyms defined in the text ("National Intelligence Service (NIS)") are read
+here; sentences whose capitalised words the knowledge base already explains are
+kept from the (slow) statistical model.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+RULES_FILE = Path(__file__).with_name("data") / "actor_rules.json"
+
+SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’)\]]*\s+(?=[\"“‘(\[]?[A-Z0-9])")
+CAPITALISED = re.compile(r"\b[A-Z][\w'’-]*")
+ACRONYM_IN_BRACKETS = re.compile(r"\(\s*([A-Z][A-Za-z0-9&-]{1,9})\s*\)")
+NAME_WORD = re.compile(r"[A-Z][\w'’.&-]*|of|for|and|on|in|the|de|du|des|&")
+ABBREVIATION = re.compile(r"(?:[A-Z]\.)+|(?:\w+\.){2,}|(?:Mr|Mrs|Ms|Dr|Prof|Gov|Rep|Sen|Gen|Lt|Col|Adm|Sgt|St|Jr|Sr|Rt|Hon|No|vs"
+                          r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.")
+SMALL_WORDS = {"of", "for", "and", "on", "in", "the", "de", "du", "des", "&"}
+
+
+@dataclass(frozen=True)
+class Rules:
+    credits: re.Pattern
+    dateline_credit: re.Pattern
+    never: frozenset[str]  # folded
+    titles: frozenset[str]  # folded
+    particles: frozenset[str]
+    common: frozenset[str]
+    not_actor_heads: frozenset[str]  # folded
+    fingerprint: str
+
+
+@lru_cache(maxsize=1)
+def load_rules(path: Path = RULES_FILE) -> Rules:
+    from .knowledge import fold
+
+    text = Path(path).read_text(encoding="utf-8")
+    raw = json.loads(text)
+    agencies = "|".join(re.escape(c) for c in sorted(raw["credits"], key=len, reverse=True))
+    agency = rf"(?:{agencies})(?:\s*[-/]\s*(?:{agencies}))*"
+    # A credit closes a paragraph ("... Dec. 4 (local time). AP-Yonhap") or follows "Photo:"/"Courtesy of".
+    credits = re.compile(rf"(?:(?<=[.!?”\"')])\s+{agency}\s*$|(?:Photos?|Image|Courtesy of|Photo by)\s*[:by]*\s*{agency}\b)")
+    dateline = re.compile(rf"^[A-Z][\w .,'’-]{{0,40}}?\(\s*({agency})\s*\)")
+    import hashlib
+
+    return Rules(credits=credits, dateline_credit=dateline, never=frozenset(fold(n) for n in raw["never"]),
+                 titles=frozenset(fold(t) for t in raw["titles"]), particles=frozenset(raw["particles"]),
+                 common=frozenset(raw["common"]), not_actor_heads=frozenset(fold(h) for h in raw["not_actor_heads"]),
+                 fingerprint=hashlib.sha256(text.encode()).hexdigest()[:16])
+
+
+def blank(text: str, start: int, end: int) -> str:
+    """Text with [start, end) replaced by spaces: offsets of everything else stay valid."""
+    return text[:start] + " " * (end - start) + text[end:]
+
+
+def without_credits(text: str, rules: Rules) -> str:
+    """Photo credits and dateline agencies blanked out ("AP-Yonhap", "Photo: dpa", "HANOI (AP)")."""
+    for match in list(rules.credits.finditer(text)):
+        text = blank(text, match.start(), match.end())
+    if match := rules.dateline_credit.match(text):
+        text = blank(text, match.start(1), match.end(1))
+    return text
+
+
+def is_byline(text: str) -> bool:
+    """'By Nam Hyun-woo': a byline line, whose name is the author, never an actor."""
+    words = text.split()
+    return len(words) <= 6 and words[0].lower() == "by" and not re.search(r"[.!?]$", text.strip()) if words else False
+
+
+def is_label(text: str) -> bool:
+    """A short line without a sentence in it: a section label, a share-button row, a subheading."""
+    words = text.split()
+    return len(words) <= 4 and not re.search(r"[.!?:;\"”]", text)
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """Character spans of the sentences of a paragraph (not split after "Dec." or "U.S.")."""
+    spans, start = [], 0
+    for match in SENTENCE_END.finditer(text):
+        before = text[start : match.start()].split()
+        if before and ABBREVIATION.fullmatch(before[-1]):
+            continue
+        spans.append((start, match.start()))
+        start = match.end()
+    spans.append((start, len(text)))
+    return [(s, e) for s, e in spans if text[s:e].strip()]
+
+
+def has_unexplained_names(text: str, start: int, end: int, explained: list[tuple[int, int]], rules: Rules) -> bool:
+    """Whether a sentence has a capitalised word that is neither explained by the knowledge base nor common."""
+    for match in CAPITALISED.finditer(text, start, end):
+        if match.group(0).rstrip("'’s") in rules.common or match.group(0) in rules.common:
+            continue
+        if not any(s <= match.start() < e for s, e in explained):
+            return True
+    return False
+
+
+def acronym_definitions(text: str) -> dict[str, str]:
+    """Acronyms the text defines, to their long form: {"NIS": "National Intelligence Service"}."""
+    found: dict[str, str] = {}
+    for match in ACRONYM_IN_BRACKETS.finditer(text):
+        acronym = match.group(1)
+        words = _name_words_before(text, match.start())
+        if long_form := _long_form(words, acronym):
+            found.setdefault(acronym, long_form)
+    return found
+
+
+def _name_words_before(text: str, end: int) -> list[str]:
+    """The run of capitalised words (and small joining words) that ends where the bracket opens."""
+    words = text[:end].rstrip().split()
+    run: list[str] = []
+    for word in reversed(words[-10:]):
+        bare = word.rstrip(",;:")
+        if bare != word and run:
+            break
+        if not NAME_WORD.fullmatch(bare):
+            break
+        run.insert(0, bare)
+    while run and run[0].lower() in SMALL_WORDS:
+        run.pop(0)
+    return run
+
+
+def _long_form(words: list[str], acronym: str) -> str | None:
+    """The longest tail of words whose initials spell the acronym, or nearly do ("FSB", "KOICA")."""
+    letters = acronym.replace("-", "").replace("&", "").upper()
+    for i in range(len(words)):
+        tail = words[i:]
+        if tail[0].lower() in SMALL_WORDS or tail[0][0] != letters[0]:
+            continue
+        initials = "".join(w[0].upper() for w in tail if w.lower() not in SMALL_WORDS)
+        if _initials_fit(initials, letters):
+            return _strip_possessive(" ".join(tail))
+    return None
+
+
+def _initials_fit(initials: str, letters: str) -> bool:
+    if initials == letters:
+        return True
+    # "Korea International Cooperation Agency (KOICA)"; a transliterated "Federal Security Service (FSB)".
+    nearly = _is_subsequence(initials, letters) and len(initials) >= len(letters) - 1
+    translated = len(initials) == len(letters) >= 3 and initials[:2] == letters[:2]
+    return nearly or translated
+
+
+def _is_subsequence(short: str, long: str) -> bool:
+    it = iter(long)
+    return len(short) >= 2 and all(c in it for c in short)
+
+
+def _strip_possessive(name: str) -> str:
+    return re.sub(r"(?:'s|’s|'|’)$", "", name)
