@@ -20,6 +20,9 @@ from .errors import SourceError
 KINDS = {".txt": "text", ".html": "html", ".htm": "html"}
 SIDECAR_FIELDS = ("url", "outlet", "published", "title", "author", "fetched_at")
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
+# No paragraph is this long; a text "line" that is, is data, not an article, and
+# line-by-line cleaning of it would take minutes.
+MAX_LINE_CHARS = 100_000
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 _XML_ENCODING = re.compile(rb"""<\?xml[^>]+encoding\s*=\s*["']([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
@@ -68,6 +71,8 @@ def read_document(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> RawDocument
     if _looks_binary(data):
         raise SourceError(path, "file looks binary, not text or HTML")
     text = decode(data, kind, path)
+    if kind == "text":
+        _check_line_lengths(text, path)
     return RawDocument(path=path, kind=kind, text=text, sidecar=read_sidecar(path), content_hash=content_hash(path, data))
 
 
@@ -150,6 +155,12 @@ def read_sidecar(path: Path) -> dict[str, str]:
         if value.strip():
             checked[key] = value.strip()
     return checked
+
+
+def _check_line_lengths(text: str, path: Path) -> None:
+    for number, line in enumerate(text.split("\n"), start=1):
+        if len(line) > MAX_LINE_CHARS:
+            raise SourceError(path, f"line {number} is {len(line):,} characters long, over the {MAX_LINE_CHARS:,} limit")
 
 
 def _looks_binary(data: bytes) -> bool:

@@ -113,13 +113,25 @@ def test_moderately_nested_html_is_read(tmp_path):
     assert "The delegation met in the capital" in article.body
 
 
-@pytest.mark.parametrize("suffix", [".txt", ".html"])
-def test_huge_single_line_is_read(tmp_path, suffix):
-    path = tmp_path / f"huge{suffix}"
+def test_huge_single_line_of_html_is_read(tmp_path):
+    path = tmp_path / "huge.html"
     line = "This is one sentence of a very long line that never breaks. " * 8000  # ~480 kB
-    path.write_text(f"<p>{line}</p>" if suffix == ".html" else line, encoding="utf-8")
+    path.write_text(f"<p>{line}</p>", encoding="utf-8")
     article = process_file(path, OPTIONS)
     assert article.word_count > 80_000
+
+
+def test_a_long_line_of_text_under_the_limit_is_read(tmp_path):
+    path = tmp_path / "long.txt"
+    path.write_text("This is one sentence of a very long line that never breaks. " * 1600, encoding="utf-8")  # ~96 kB
+    assert process_file(path, OPTIONS).word_count > 15_000
+
+
+def test_a_text_line_over_the_limit_is_refused_with_a_clear_message(tmp_path):
+    path = tmp_path / "huge.txt"
+    path.write_text("Title\n\n" + "This is one sentence of a very long line that never breaks. " * 8000, encoding="utf-8")
+    with pytest.raises(SourceError, match=r"line 3 is 480,000 characters long, over the 100,000 limit"):
+        process_file(path, OPTIONS)
 
 
 def test_mixed_encodings_in_one_file_do_not_crash(tmp_path):

@@ -439,10 +439,10 @@ def _byline_names(header: list[str]) -> set[str]:
 
 def _is_signoff(line: str, names: set[str]) -> bool:
     """The author's name on its own (or with an e-mail) after the text, or the author's bio."""
-    key = fold_key(re.sub(r"\S+@\S+", "", line))
+    key = fold_key(re.sub(r"[^\s@]+@\S+", "", line) if "@" in line else line)
     if key and key in names:
         return True
-    if re.search(r"\S+@\S+\.\w+", line) and is_name_like(line.split("@")[0].rsplit(" ", 1)[0]):
+    if "@" in line and re.search(r"[^\s@]+@\S+\.\w+", line) and is_name_like(line.split("@")[0].rsplit(" ", 1)[0]):
         return True
     bio = _BIO.match(line)
     return bool(bio and fold_key(bio["name"]) in names)

@@ -8,6 +8,8 @@ kept from the (slow) statistical model.
 
 from __future__ import annotations
 
+from bisect import bisect_right
+
 import json
 import re
 from dataclasses import dataclass
@@ -95,12 +97,27 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     return [(s, e) for s, e in spans if text[s:e].strip()]
 
 
-def has_unexplained_names(text: str, start: int, end: int, explained: list[tuple[int, int]], rules: Rules) -> bool:
+class Explained:
+    """Spans of a text the knowledge base explained, sorted once, looked up by bisection.
+
+    A page of repeated names must not cost names x spans (found by bench/fuzz.py).
+    """
+
+    def __init__(self, spans: list[tuple[int, int]]):
+        self.spans = sorted(spans)
+        self.starts = [s for s, _ in self.spans]
+
+    def covers(self, position: int) -> bool:
+        k = bisect_right(self.starts, position) - 1
+        return k >= 0 and position < self.spans[k][1]
+
+
+def has_unexplained_names(text: str, start: int, end: int, explained: Explained, rules: Rules) -> bool:
     """Whether a sentence has a capitalised word that is neither explained by the knowledge base nor common."""
     for match in CAPITALISED.finditer(text, start, end):
         if match.group(0).rstrip("'’s") in rules.common or match.group(0) in rules.common:
             continue
-        if not any(s <= match.start() < e for s, e in explained):
+        if not explained.covers(match.start()):
             return True
     return False
 

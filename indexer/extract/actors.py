@@ -29,7 +29,7 @@ from typing import Iterable, Sequence
 from ..article import Actor
 from . import ner
 from .actor_cache import ActorCache, cache_key
-from .actor_text import (Rules, acronym_definitions, blank, has_unexplained_names, is_byline, is_label, load_rules,
+from .actor_text import (Explained, Rules, acronym_definitions, blank, has_unexplained_names, is_byline, is_label, load_rules,
                          sentence_spans, without_credits)
 from .knowledge import TOKEN, KnowledgeBase, Mention, fold, fold_key, load_knowledge_base
 
@@ -128,6 +128,9 @@ def _defined_acronyms(article: ArticleText, kb: KnowledgeBase) -> dict[str, Acto
     return defined
 
 
+MODEL_CHARS_PER_ARTICLE = 60_000
+
+
 def _model_candidates(article: ArticleText, rules: Rules, acronyms: dict[str, Actor]) -> tuple[list[Candidate], dict[Actor, list]]:
     """People and organisations the model finds that the knowledge base does not explain.
 
@@ -135,12 +138,16 @@ def _model_candidates(article: ArticleText, rules: Rules, acronyms: dict[str, Ac
     person's name ("Chad" in "Chad Smith"), which are then not the country.
     """
     pieces: list[tuple[int, int, int]] = []  # (text index, start, end) of each sentence sent to the model
+    # The model reads at most this much of one article (found by bench/fuzz.py: a page of
+    # repeated text took minutes); past it, the knowledge base alone finds actors.
+    budget = MODEL_CHARS_PER_ARTICLE
     for i in range(article.headline_count, len(article.texts)):
         text = article.texts[i]
-        explained = [(m.start, m.end) for m in article.mentions[i]]
+        explained = Explained([(m.start, m.end) for m in article.mentions[i]])
         for start, end in sentence_spans(text):
-            if has_unexplained_names(text, start, end, explained, rules):
+            if budget > 0 and has_unexplained_names(text, start, end, explained, rules):
                 pieces.append((i, start, end))
+                budget -= end - start
     if not pieces:
         return [], {}
     entities = ner.entities_in([article.texts[i][s:e] for i, s, e in pieces])

@@ -16,7 +16,7 @@ _BY = re.compile(r"^(?:By|BY|by)[:\s]+(.+)$")
 # "September 10, 2018 | by Catherine", "Nov 19, 2019 · By Jane Roe"
 _BY_AFTER_DATE = re.compile(r"(?:19|20)\d\d\b.{0,20}?[|·•]\s*(?:By|BY|by)\s+([^|·•]{2,60})$")
 _TRAILER = re.compile(r"\s*(?:[,|/／·•–—-]\s*(?:Staff|Reporter|Correspondent|Editor|Contributor|Columnist|in |for |and |Updated|Published)\b.*|\s+\d.*|\s+(?:Updated|Published)\b.*)$")
-_EMAIL = re.compile(r"\S+@\S+\.\w+")
+_EMAIL = re.compile(r"[^\s@]+@\S+\.\w+")
 _READ_TIME = re.compile(r"(?i)\b\d+\s*min(?:ute)?s? read")
 _HAS_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 # "By", in the languages of the corpus, before a metadata author: "Von Roland Brockmann".
@@ -66,7 +66,7 @@ def author_from_lines(header: Sequence[str], footer: Sequence[str], is_not_perso
         if repeated or followed_by_date:
             return line, "byline"
     for line in footer:
-        if _EMAIL.search(line):
+        if "@" in line and _EMAIL.search(line):
             name = _EMAIL.sub("", line).strip(" ,.-")
             if is_name_like(name) and not is_not_person(name):
                 return name, "signoff"

