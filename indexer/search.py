@@ -17,19 +17,23 @@ How a request is answered (figures from ../shared/WHOOSH.md):
 5. Only the page of hits is scored (relevance) or sorted by day (newest,
    oldest; undated articles last), then highlighted.
 
-A Whoosh searcher must not be shared between threads, so each thread keeps its
-own, checks per request that it is up to date, and reopens when it is not or
-when CURRENT names a new generation.
+A Whoosh searcher must not be shared between threads, and each holds about
+1 GB at 100k articles, so a small pool of them serves every thread: a request
+borrows one, checks that it is up to date (reopening it after a commit or when
+CURRENT names a new generation), and gives it back.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import queue
 import re
 import threading
+from contextlib import contextmanager
 from itertools import islice
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Iterator
 
 import numpy as np
 from whoosh import highlight, qparser
@@ -48,6 +52,7 @@ MAX_PER_PAGE = 100
 MAX_PAGE = 1000
 MAX_ACTOR_FACET_VALUES = 50
 MAX_OUTLET_FACET_VALUES = 100
+POOL_SIZE = 2  # Whoosh searchers per process (see SearchService._borrow)
 EXPORT_LIMIT = 10_000  # hits in one export (CSV/JSON download), whatever the request's page size
 SIMILAR_LIMIT = 5
 MAX_EXPANSIONS = 500  # terms a wildcard or fuzzy term may stand for
@@ -265,9 +270,12 @@ class _Reader:
 class SearchService:
     """Answers SearchRequests from the index at `root`. Safe to share between threads."""
 
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, pool_size: int = POOL_SIZE):
         self.root = Path(root)
-        self._local = threading.local()
+        self.pool_size = pool_size
+        self._idle: queue.LifoQueue[_Reader] = queue.LifoQueue()
+        self._open = 0
+        self._pool_lock = threading.Lock()
         self._columns = _ColumnCache()
         self.registry = load_registry()
         self.kb = load_knowledge_base()
@@ -275,7 +283,10 @@ class SearchService:
     # -- the one public entry point for searching -------------------------------------
     def search(self, request: SearchRequest) -> SearchResult:
         _validate(request)
-        reader = self._reader()
+        with self._borrow() as reader:
+            return self._search(request, reader)
+
+    def _search(self, request: SearchRequest, reader: "_Reader") -> SearchResult:
         searcher, cols = reader.searcher, reader.columns
         query = self._parse(request.query, searcher)
 
@@ -297,33 +308,36 @@ class SearchService:
                             hits=tuple(hits), facets=facets, suggestion=suggestion, request=request)
 
     def article(self, article_id: str) -> Article | None:
-        stored = self._reader().searcher.document(id=article_id)
+        with self._borrow() as reader:
+            stored = reader.searcher.document(id=article_id)
         return article_from_stored(stored) if stored else None
 
     def export(self, request: SearchRequest, limit: int = EXPORT_LIMIT) -> Export:
         """Every hit of `request` in its sort order (its page and per_page ignored), up to `limit`."""
         _validate(replace(request, page=1, per_page=1))
-        reader = self._reader()
-        searcher, cols = reader.searcher, reader.columns
-        query = self._parse(request.query, searcher)
-        final = (self._matches(query, searcher, cols) & self._outlet_mask(request, cols)
-                 & self._actor_mask(request, cols) & self._date_mask(request, cols))
-        everything = replace(request, page=1, per_page=max(1, limit))
-        hits = self._page_of_hits(query, everything, final, searcher, cols, snippets=False)
+        with self._borrow() as reader:
+            searcher, cols = reader.searcher, reader.columns
+            query = self._parse(request.query, searcher)
+            final = (self._matches(query, searcher, cols) & self._outlet_mask(request, cols)
+                     & self._actor_mask(request, cols) & self._date_mask(request, cols))
+            everything = replace(request, page=1, per_page=max(1, limit))
+            hits = self._page_of_hits(query, everything, final, searcher, cols, snippets=False)
         return Export(query=request.query, total=int(final.sum()), limit=limit, hits=tuple(hits))
 
     def similar(self, article_id: str, limit: int = SIMILAR_LIMIT) -> tuple[Hit, ...]:
         """Articles like this one (Whoosh more-like-this on the body's key terms); () for an unknown id."""
-        searcher = self._reader().searcher
-        docnum = searcher.document_number(id=article_id)
-        if docnum is None:
-            return ()
-        results = searcher.more_like(docnum, "body", top=limit)
-        return tuple(self._hit(hit.docnum, float(hit.score), searcher, set()) for hit in results)
+        with self._borrow() as reader:
+            searcher = reader.searcher
+            docnum = searcher.document_number(id=article_id)
+            if docnum is None:
+                return ()
+            results = searcher.more_like(docnum, "body", top=limit)
+            return tuple(self._hit(hit.docnum, float(hit.score), searcher, set()) for hit in results)
 
     def document_count(self) -> int:
         """Live documents in the current generation (raises IndexMissingError without an index)."""
-        return int(self._reader().columns.live.sum())
+        with self._borrow() as reader:
+            return int(reader.columns.live.sum())
 
     def canonical_outlet(self, name: str) -> str:
         """An outlet as a user wrote it, under the registry's display name when known."""
@@ -343,15 +357,40 @@ class SearchService:
         return fold(self.canonical_actor(name))
 
     # -- readers ------------------------------------------------------------------------
-    def _reader(self) -> _Reader:
+    @contextmanager
+    def _borrow(self) -> Iterator[_Reader]:
+        """A searcher no other thread is using, up to date, returned to the pool afterwards.
+
+        Whoosh searchers must not be shared between threads, and each one holds
+        about 1 GB at 100k articles, so the process keeps a small pool of them
+        rather than one per server thread; with the GIL, more would not search faster.
+        """
+        try:
+            reader = self._idle.get_nowait()
+        except queue.Empty:
+            with self._pool_lock:
+                create = self._open < self.pool_size
+                if create:
+                    self._open += 1
+            reader = None if create else self._idle.get()
+        try:
+            reader = self._fresh(reader)
+        except BaseException:
+            with self._pool_lock:
+                self._open -= 1  # that slot's searcher is gone; the next borrower opens one
+            raise
+        try:
+            yield reader
+        finally:
+            self._idle.put(reader)
+
+    def _fresh(self, reader: _Reader | None) -> _Reader:
         generation = current_generation(self.root)
-        reader: _Reader | None = getattr(self._local, "reader", None)
         if reader is not None and reader.generation == generation:
             return reader.refreshed()
         if reader is not None:
             reader.close()
-        self._local.reader = _Reader(generation, self.root, self._columns)
-        return self._local.reader
+        return _Reader(generation, self.root, self._columns)
 
     # -- query --------------------------------------------------------------------------
     def _parse(self, text: str, searcher) -> Query:
