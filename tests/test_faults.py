@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import resource
-import shutil
 import signal
 import subprocess
 import sys
@@ -16,24 +15,9 @@ import pytest
 from indexer import store, sync
 from indexer.search import SearchRequest, SearchService
 
-from .test_sync import make_corpus
+from .test_sync import corpus, make_corpus, root  # noqa: F401 - the same corpus and index fixtures
 
 BIN = Path(sys.executable).parent
-SEEDS = Path(__file__).resolve().parents[1] / "seeds"
-
-
-@pytest.fixture
-def corpus(tmp_path: Path) -> Path:
-    folder = tmp_path / "corpus"
-    shutil.copytree(SEEDS, folder)
-    return folder
-
-
-@pytest.fixture
-def root(tmp_path: Path, corpus: Path) -> Path:
-    index = tmp_path / "index"
-    sync.rebuild(corpus, index)
-    return index
 
 
 def test_searching_goes_on_correctly_while_an_update_runs(corpus, root):
