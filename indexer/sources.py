@@ -10,6 +10,7 @@ from __future__ import annotations
 import codecs
 import hashlib
 import json
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,13 +46,13 @@ def discover(corpus: Path) -> list[Path]:
     if not corpus.is_dir():
         raise SourceError(corpus, "corpus folder does not exist")
     found = []
-    for path in corpus.rglob("*"):
-        relative = path.relative_to(corpus)
-        if any(part.startswith(".") for part in relative.parts):
-            continue
-        if path.suffix.lower() in KINDS and path.is_file():
-            found.append(path)
-    return sorted(found)
+    # os.walk with pruning, not Path.rglob: hidden folders are never entered, and
+    # 100,000 files are listed in a fraction of the time.
+    for folder, subfolders, files in os.walk(corpus):
+        subfolders[:] = [name for name in subfolders if not name.startswith(".")]
+        found.extend(os.path.join(folder, name) for name in files
+                     if not name.startswith(".") and os.path.splitext(name)[1].lower() in KINDS)
+    return [Path(path) for path in sorted(found)]
 
 
 def read_document(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> RawDocument:

@@ -241,10 +241,9 @@ def _options(corpus: Path, root: Path, options: PipelineOptions | None) -> Pipel
 
 
 def _key(path: Path, corpus: Path) -> str:
-    try:
-        return path.relative_to(corpus).as_posix()
-    except ValueError:
-        return path.as_posix()
+    """The path relative to the corpus, as the manifest keys it (string work: this runs per file)."""
+    text, prefix = str(path), str(corpus).rstrip(os.sep) + os.sep
+    return (text[len(prefix):] if text.startswith(prefix) else text).replace(os.sep, "/")
 
 
 def _entry(print_: tuple, article_id: str | None, status: str, reason: str | None = None) -> dict:
