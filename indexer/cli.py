@@ -84,6 +84,14 @@ def _print_report(report: sync.SyncReport, seconds: float, root: Path) -> None:
                f" {len(report.duplicates)} duplicates ({seconds:.1f} s).")
 
 
+def _synced(action, corpus: Path, root: Path, options: PipelineOptions | None = None) -> sync.SyncReport:
+    """Run sync.rebuild or sync.update with a progress bar, and print what it did."""
+    started = time.monotonic()
+    report = action(corpus, root, options, track=_track)
+    _print_report(report, time.monotonic() - started, root)
+    return report
+
+
 def _exit_for(report: sync.SyncReport) -> None:
     if report.skipped:
         sys.exit(EXIT_SKIPPED)
@@ -105,10 +113,7 @@ def build(corpus_dir, index_dir, ner):
     The new index is written beside the old one and swapped in only when
     complete: if the build fails or is interrupted, the previous index stays.
     """
-    corpus, root = config.corpus_dir(corpus_dir), config.index_dir(index_dir)
-    started = time.monotonic()
-    report = sync.rebuild(corpus, root, PipelineOptions(ner=ner), track=_track)
-    _print_report(report, time.monotonic() - started, root)
+    report = _synced(sync.rebuild, config.corpus_dir(corpus_dir), config.index_dir(index_dir), PipelineOptions(ner=ner))
     _exit_for(report)
 
 
@@ -123,10 +128,7 @@ def update(corpus_dir, index_dir, ner):
     Only files whose size or modification time changed are read again; running
     it twice in a row does nothing the second time.
     """
-    corpus, root = config.corpus_dir(corpus_dir), config.index_dir(index_dir)
-    started = time.monotonic()
-    report = sync.update(corpus, root, PipelineOptions(ner=ner), track=_track)
-    _print_report(report, time.monotonic() - started, root)
+    report = _synced(sync.update, config.corpus_dir(corpus_dir), config.index_dir(index_dir), PipelineOptions(ner=ner))
     _exit_for(report)
 
 
@@ -155,9 +157,7 @@ def add(sources, corpus_dir, index_dir, timeout):
         except UserError as exc:
             failed = True
             click.echo(f"search-index: error: {exc}", err=True)
-    started = time.monotonic()
-    report = sync.update(corpus, root, track=_track)
-    _print_report(report, time.monotonic() - started, root)
+    report = _synced(sync.update, corpus, root)
     if failed:
         sys.exit(EXIT_USER_ERROR)
     _exit_for(report)

@@ -31,11 +31,12 @@ import re
 import threading
 from contextlib import contextmanager
 from itertools import islice
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Iterator
 
 import numpy as np
+from markupsafe import escape
 from whoosh import highlight, qparser
 from whoosh.query import Every, FuzzyTerm, NullQuery, Or, Prefix, Query, Term, Wildcard
 
@@ -144,7 +145,6 @@ class SearchResult:
     hits: tuple[Hit, ...]
     facets: Facets
     suggestion: str | None = None
-    request: SearchRequest = field(default_factory=SearchRequest, compare=False)
 
     @property
     def pages(self) -> int:
@@ -305,7 +305,7 @@ class SearchService:
         hits = self._page_of_hits(query, request, final, searcher, cols)
         suggestion = self._suggestion(request.query, query, searcher) if total == 0 and request.query.strip() else None
         return SearchResult(query=request.query, total=total, page=request.page, per_page=request.per_page,
-                            hits=tuple(hits), facets=facets, suggestion=suggestion, request=request)
+                            hits=tuple(hits), facets=facets, suggestion=suggestion)
 
     def article(self, article_id: str) -> Article | None:
         with self._borrow() as reader:
@@ -578,8 +578,6 @@ def _check_expansion(term: str, count: int) -> None:
 
 def _snippet(body: str, terms: set, analyzer) -> str:
     """Up to two fragments around the matched words, HTML-escaped, matches in <mark>."""
-    from markupsafe import escape
-
     if terms:
         text = " ".join(_likely_paragraphs(body, terms).split())
         fragmenter = highlight.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=60)

@@ -14,7 +14,7 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator, Mapping
+from typing import Mapping
 
 from .errors import SourceError
 
@@ -99,14 +99,6 @@ def fingerprint(path: Path) -> tuple[int, int, int, int]:
     except FileNotFoundError:
         side_size, side_mtime = 0, 0
     return stat.st_size, stat.st_mtime_ns, side_size, side_mtime
-
-
-def read_documents(paths: list[Path], max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[RawDocument | SourceError]:
-    for path in paths:
-        try:
-            yield read_document(path, max_bytes)
-        except SourceError as exc:
-            yield exc
 
 
 def decode(data: bytes, kind: str, path: Path) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import random
 import subprocess
 import sys
 from pathlib import Path
@@ -66,3 +67,17 @@ def build_index(root: Path, corpus: Path = SEEDS) -> store.BuildResult:
     """Build an index at ROOT from CORPUS through the library (pipeline + store)."""
     paths = discover(corpus)
     return store.build(root, articles_only(process_files(paths, PipelineOptions(relative_to=corpus))))
+
+
+WORDS = ("missile artillery summit treaty sanctions embassy parliament harbour convoy minister "
+         "election pipeline satellite refinery border ceasefire tariff drone reactor alliance").split()
+
+
+def make_corpus(folder: Path, n: int, seed: int) -> None:
+    rng = random.Random(seed)
+    folder.mkdir(parents=True, exist_ok=True)
+    for i in range(n):
+        paragraphs = [" ".join(rng.choice(WORDS) for _ in range(60)).capitalize() + "." for _ in range(6)]
+        (folder / f"gen-{seed}-{i:04d}.txt").write_text(f"Report number {i} on the {rng.choice(WORDS)} story\n\n"
+                                                        + "\n\n".join(paragraphs) + f"\n\nSerial {seed}x{i}.\n",
+                                                        encoding="utf-8")

@@ -15,7 +15,7 @@ import pytest
 from indexer import store, sync
 from indexer.search import SearchRequest, SearchService
 
-from .test_sync import corpus, make_corpus, root  # noqa: F401 - the same corpus and index fixtures
+from .helpers import make_corpus
 
 BIN = Path(sys.executable).parent
 

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import http.server
 import json
 import os
-import random
 import shutil
 import signal
 import subprocess
@@ -21,6 +19,8 @@ from indexer.errors import IndexLockedError, UserError
 from indexer.fetch import FetchError, fetch_url
 from indexer.search import SearchRequest, SearchService
 
+from .helpers import make_corpus
+
 REPO = Path(__file__).resolve().parents[1]
 SEEDS = REPO / "seeds"
 BIN = Path(sys.executable).parent
@@ -29,20 +29,6 @@ BIN = Path(sys.executable).parent
 def search_index(*args: str, env: dict | None = None, **kwargs) -> subprocess.CompletedProcess:
     return subprocess.run([str(BIN / "search-index"), *args], capture_output=True, text=True, timeout=120,
                           env={**os.environ, **(env or {})}, **kwargs)
-
-
-@pytest.fixture
-def corpus(tmp_path: Path) -> Path:
-    folder = tmp_path / "corpus"
-    shutil.copytree(SEEDS, folder)
-    return folder
-
-
-@pytest.fixture
-def root(tmp_path: Path, corpus: Path) -> Path:
-    index = tmp_path / "index"
-    sync.rebuild(corpus, index)
-    return index
 
 
 def titles(root: Path, query: str = "") -> list[str]:
@@ -130,43 +116,6 @@ def test_add_copies_a_file_into_the_corpus_and_indexes_it(corpus, root, tmp_path
     assert done.returncode == 0, done.stderr
     assert (corpus / "saved.txt").read_bytes() == outside.read_bytes()
     assert titles(root, "tatarstan") == ["Drone factory opens in Tatarstan"]
-
-
-class _Pages(http.server.BaseHTTPRequestHandler):
-    def do_GET(self):  # noqa: N802 (http.server's name)
-        if self.path == "/slow":
-            time.sleep(2)
-            return
-        if self.path == "/missing":
-            self.send_error(404)
-            return
-        if self.path == "/image":
-            self.send_response(200)
-            self.send_header("Content-Type", "image/png")
-            self.end_headers()
-            self.wfile.write(b"\x89PNG....")
-            return
-        page = (b"<html><head><title>Drone factory opens</title></head><body><article><h1>Drone factory opens in Tatarstan</h1>"
-                b"<p>Iranian engineers helped Russia build a drone factory in Tatarstan, officials said on Monday, in a deal "
-                b"that has worried Western governments for months.</p><p>The plant can make thousands of drones a year, "
-                b"according to documents seen by reporters, and has been expanded twice since it opened.</p></article></body></html>")
-        self.send_response(200)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(page)))
-        self.end_headers()
-        self.wfile.write(page)
-
-    def log_message(self, *args):
-        pass
-
-
-@pytest.fixture
-def web_server():
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Pages)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
 
 
 def test_add_fetches_a_url_with_a_sidecar_and_indexes_it(corpus, root, web_server):
@@ -287,20 +236,6 @@ def test_a_lock_left_by_a_killed_writer_is_cleared(corpus, root):
 
 
 # -- crashes --------------------------------------------------------------------------
-
-WORDS = ("missile artillery summit treaty sanctions embassy parliament harbour convoy minister "
-         "election pipeline satellite refinery border ceasefire tariff drone reactor alliance").split()
-
-
-def make_corpus(folder: Path, n: int, seed: int) -> None:
-    rng = random.Random(seed)
-    folder.mkdir(parents=True, exist_ok=True)
-    for i in range(n):
-        paragraphs = [" ".join(rng.choice(WORDS) for _ in range(60)).capitalize() + "." for _ in range(6)]
-        (folder / f"gen-{seed}-{i:04d}.txt").write_text(f"Report number {i} on the {rng.choice(WORDS)} story\n\n"
-                                                        + "\n\n".join(paragraphs) + f"\n\nSerial {seed}x{i}.\n",
-                                                        encoding="utf-8")
-
 
 def kill_when(process: subprocess.Popen, ready, seconds: float = 30.0) -> None:
     assert wait_for(lambda: ready() or process.poll() is not None, seconds)

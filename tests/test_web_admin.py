@@ -10,7 +10,6 @@ import pytest
 from indexer import sync
 from webui import create_app
 
-from .test_sync import web_server  # noqa: F401 - the local page server fixture
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 TOKEN = "s3cret-token-for-tests"
@@ -29,19 +28,19 @@ def client_for(folders, token=None):
     return create_app({"INDEX_DIR": str(root), "CORPUS_DIR": str(corpus), "ADMIN_TOKEN": token, "TESTING": True}).test_client()
 
 
-def test_adding_over_http_is_off_by_default(folders, web_server):  # noqa: F811
+def test_adding_over_http_is_off_by_default(folders, web_server):
     response = client_for(folders).post("/api/add", json={"url": f"{web_server}/page"}, headers={"Authorization": f"Bearer {TOKEN}"})
     assert response.status_code == 403
     assert "disabled" in response.get_json()["error"]
 
 
 @pytest.mark.parametrize("headers", [{}, {"Authorization": "Bearer wrong"}, {"Authorization": TOKEN}])
-def test_adding_needs_the_token(folders, web_server, headers):  # noqa: F811
+def test_adding_needs_the_token(folders, web_server, headers):
     response = client_for(folders, TOKEN).post("/api/add", json={"url": f"{web_server}/page"}, headers=headers)
     assert response.status_code == 401
 
 
-def test_a_cross_site_form_post_is_refused(folders, web_server):  # noqa: F811
+def test_a_cross_site_form_post_is_refused(folders, web_server):
     # What a forged form could send: no Authorization header, a form body.
     response = client_for(folders, TOKEN).post("/api/add", data={"url": f"{web_server}/page"},
                                                headers={"Origin": "https://evil.example"})
@@ -56,7 +55,7 @@ def test_a_path_is_not_a_url(folders):
     assert response.status_code == 400
 
 
-def test_with_the_token_a_page_is_fetched_indexed_and_searchable(folders, web_server):  # noqa: F811
+def test_with_the_token_a_page_is_fetched_indexed_and_searchable(folders, web_server):
     client = client_for(folders, TOKEN)
     response = client.post("/api/add", json={"url": f"{web_server}/2024/03/11/drone.html"}, headers={"Authorization": f"Bearer {TOKEN}"})
     assert response.status_code == 200, response.get_json()

@@ -99,11 +99,6 @@ def metadata_soup(html: str) -> BeautifulSoup:
     return BeautifulSoup(html, "lxml", parse_only=_MetadataOnly())
 
 
-def main_paragraphs(html: str) -> tuple[str, ...]:
-    """The page's main text by trafilatura, one paragraph per line, each once."""
-    return main_text_and_metadata(html)[0]
-
-
 def main_text_and_metadata(html: str) -> tuple[tuple[str, ...], dict[str, str]]:
     """trafilatura's main text, and the author and site name it reads (its byline rules beat ours).
 

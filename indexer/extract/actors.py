@@ -29,7 +29,7 @@ from typing import Iterable, Sequence
 from ..article import Actor
 from . import ner
 from .actor_cache import ActorCache, cache_key
-from .actor_text import (Explained, Rules, acronym_definitions, blank, has_unexplained_names, is_byline, is_label, load_rules,
+from .actor_text import (Explained, Rules, acronym_definitions, has_unexplained_names, is_byline, is_label, load_rules,
                          sentence_spans, without_credits)
 from .knowledge import TOKEN, KnowledgeBase, Mention, fold, fold_key, load_knowledge_base
 
@@ -335,18 +335,6 @@ def _without_duplicate_organisations(actors: list[Actor], known: list[Actor]) ->
         seen.add(key)
         kept.append(actor)
     return kept
-
-
-@dataclass(frozen=True)
-class ActorExtractor:
-    """Extraction with fixed settings, as the pipeline uses it: knowledge base, model on or off, cache."""
-
-    kb: KnowledgeBase
-    use_model: bool = True
-    cache: ActorCache | None = None
-
-    def __call__(self, texts: Iterable[str], exclude: Iterable[str] = (), headlines: Sequence[str] = ()) -> tuple[Actor, ...]:
-        return extract_actors(texts, self.kb, exclude, headlines=headlines, ner=self.use_model, cache=self.cache)
 
 
 _caches: dict[Path, ActorCache] = {}
