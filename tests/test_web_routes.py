@@ -645,8 +645,11 @@ def test_pages_have_no_inline_script_inline_style_or_outside_asset(web, url):
     assert soup.find_all("style") == []
     assert [t.name for t in soup.find_all(style=True)] == []
     assert [(t.name, a) for t in soup.find_all(True) for a in t.attrs if a.startswith("on")] == []
-    assets = [t.get("src") or t.get("href") for t in soup.find_all(["script", "link", "img", "iframe"])]
+    loaded = [t for t in soup.find_all(["script", "link", "img", "iframe"]) if "alternate" not in (t.get("rel") or [])]
+    assets = [t.get("src") or t.get("href") for t in loaded]
     assert all(a.startswith("/static/") for a in assets), assets
+    alternates = [t["href"] for t in soup.find_all("link", rel="alternate")]  # not loaded: the search's own feed
+    assert all(a.startswith("/feed") for a in alternates), alternates
 
 
 def test_static_assets_are_served(web):

@@ -38,11 +38,12 @@ def create_app(config: Mapping | None = None) -> Flask:
         app.config.from_mapping(config)
     app.extensions["search"] = SearchService(app.config["INDEX_DIR"])
 
-    from . import admin, api, errors, views
+    from . import admin, api, errors, feeds, views
 
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(feeds.bp)
     errors.register(app)
     app.after_request(_security_headers)
     return app

@@ -59,6 +59,7 @@ def search_page():
         actor_hidden=state.params(leave_out=("page",)),
         export_csv_url=state.url(url_for("api.export_csv"), leave_out=("page", "per_page")),
         export_json_url=state.url(url_for("api.export_json"), leave_out=("page", "per_page")),
+        feed_url=state.url(url_for("feeds.feed"), leave_out=("sort", "page", "per_page")),
     )
 
 
