@@ -18,7 +18,7 @@ _BINARY = ("AND", "OR", "ANDNOT", "ANDMAYBE")
 _OPERATORS = (*_BINARY, "NOT")
 _FIELD = re.compile(r"(?<![\w\"])([A-Za-z_]+):(?!//)")
 _WILDCARD_TERM = re.compile(r"[^\s\"()]*[*?][^\s\"()]*")
-_DATE = re.compile(r"(\d{4})(?:-(\d{1,2}))?(?:-(\d{1,2}))?")
+_DATE = re.compile(r"([0-9]{4})(?:-([0-9]{1,2}))?(?:-([0-9]{1,2}))?")  # ASCII digits only, as documented
 
 
 def check_query(text: str, fields: tuple[str, ...]) -> None:

@@ -1,10 +1,16 @@
 """The JSON API, health, and downloads of the current result set.
 
 GET /api/search takes the search page's URL parameters and returns exactly the
-document `search-cli --json` prints (SearchResult.to_dict()).
+document `search-cli --json` prints (SearchResult.to_dict()). The contract is
+webui/openapi.json, served as it is at GET /api/openapi.json; the tests check
+real responses against it, so it cannot drift from the code unnoticed.
 """
 
 from __future__ import annotations
+
+import json
+from functools import cache
+from importlib import resources
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
@@ -34,6 +40,17 @@ def api_article(article_id: str):
     if article is None:
         raise NotFoundError(f"no article with id {article_id!r}")
     return jsonify(article.to_dict())
+
+
+@cache
+def openapi_document() -> dict:
+    """The OpenAPI 3.1 description kept in the repository (webui/openapi.json)."""
+    return json.loads(resources.files(__package__).joinpath("openapi.json").read_text(encoding="utf-8"))
+
+
+@bp.get("/api/openapi.json")
+def api_openapi():
+    return jsonify(openapi_document())
 
 
 @bp.get("/healthz")

@@ -73,5 +73,7 @@ def register(app: Flask) -> None:
         if exc.code == 404:
             return error_response(f"There is no page at {request.path}.", 404)
         if exc.code and 400 <= exc.code < 500:
-            return error_response(exc.description or exc.name, exc.code)
+            body, status = error_response(exc.description or exc.name, exc.code)
+            # Keep what the exception says besides its page: a 405 must name the allowed methods (Allow).
+            return body, status, [(k, v) for k, v in exc.get_headers() if k.lower() != "content-type"]
         return exc
