@@ -239,3 +239,12 @@ def test_entry_ids_survive_a_rebuild_and_an_update_puts_a_new_article_on_top(cor
     assert first.id not in ids
     assert [entry.id for entry in updated.entries[1:]] == ids
     assert updated.feed.updated == max(entry.updated for entry in updated.entries)
+
+
+def test_an_undated_article_whose_file_is_gone_says_its_time_is_unknown(corpus, root):
+    client = make_app(root, corpus).test_client()
+    (undated,) = corpus.glob("000_*.txt")
+    undated.unlink()  # not updated yet: the index still holds it
+    feed = parsed(client.get("/feed", query_string={"q": "howitzer"}))
+    (entry,) = feed.entries
+    assert entry.updated == "1970-01-01T00:00:00Z" and "published" not in entry

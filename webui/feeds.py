@@ -111,9 +111,10 @@ def saved_time(article_id: str) -> dt.datetime:
     """For an undated article: when its raw file was saved into the corpus, or UNKNOWN_TIME without the file."""
     article = service().article(article_id)
     path = raw_source_path(article) if article else None
-    if path is None:
+    try:
+        return dt.datetime.fromtimestamp(int(path.stat().st_mtime), tz=dt.timezone.utc) if path else UNKNOWN_TIME
+    except OSError:  # removed since it was found: the next update drops the article
         return UNKNOWN_TIME
-    return dt.datetime.fromtimestamp(int(path.stat().st_mtime), tz=dt.timezone.utc)
 
 
 def entry(hit: Hit) -> Entry:
