@@ -175,13 +175,13 @@ class SearchResult:
     hits: tuple[Hit, ...]
     facets: Facets
     suggestion: str | None = None
-    groups: int | None = None  # results to page through: copy groups when collapsed; None means total
+    groups: int | None = None  # copy groups among the matches (a story and its copies count once)
     all_copies: bool = False
 
     @property
     def shown(self) -> int:
         """How many results the pages hold: one per copy group, unless every copy is shown."""
-        return self.total if self.groups is None else self.groups
+        return self.total if self.all_copies or self.groups is None else self.groups
 
     @property
     def pages(self) -> int:
@@ -192,7 +192,7 @@ class SearchResult:
         return {
             "query": self.query,
             "total": self.total,
-            "groups": self.shown,
+            "groups": self.total if self.groups is None else self.groups,
             "all_copies": self.all_copies,
             "page": self.page,
             "per_page": self.per_page,
@@ -348,7 +348,7 @@ class SearchService:
         total = int(final.sum())
         hits = self._page_of_hits(query, request, final, searcher, cols)
         suggestion = self._suggestion(request.query, query, searcher) if total == 0 and request.query.strip() else None
-        groups = None if request.all_copies else int(np.unique(cols.group[final]).size)
+        groups = int(np.unique(cols.group[final]).size)
         return SearchResult(query=request.query, total=total, page=request.page, per_page=request.per_page,
                             hits=tuple(hits), facets=facets, suggestion=suggestion, groups=groups,
                             all_copies=request.all_copies)
