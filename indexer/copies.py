@@ -27,14 +27,15 @@ import functools
 import hashlib
 import re
 import sqlite3
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable, Mapping
+from typing import Callable, Iterable, Iterator, Mapping
 
 import numpy as np
 
 from .article import Article
-from .errors import UserError
+from .errors import IndexWriteError, UserError
 
 # Measured on bench/dups.py (see bench/README.md): recall 1.0 down to ~0.4, no false pairs above ~0.2.
 DEFAULT_THRESHOLD = 0.5
@@ -119,13 +120,25 @@ class SignatureStore:
         self.path = Path(path)
         self.settings = settings
         self.kind = f"{settings.signature_kind}-bands{bands(settings.threshold, settings.num_perm)}"
+        with self._write_errors():
+            try:
+                self.db = self._open()
+            except sqlite3.OperationalError:
+                raise
+            except sqlite3.DatabaseError:  # a damaged file: it is only a cache
+                with_suffixes = [self.path, *(self.path.with_name(self.path.name + s) for s in ("-wal", "-shm"))]
+                for p in with_suffixes:
+                    p.unlink(missing_ok=True)
+                self.db = self._open()
+
+    @contextmanager
+    def _write_errors(self) -> Iterator[None]:
+        """A full disk or a read-only folder: one clear line, and the index is left as it was."""
         try:
-            self.db = self._open()
-        except sqlite3.DatabaseError:  # a damaged file: it is only a cache
-            with_suffixes = [self.path, *(self.path.with_name(self.path.name + s) for s in ("-wal", "-shm"))]
-            for p in with_suffixes:
-                p.unlink(missing_ok=True)
-            self.db = self._open()
+            yield
+        except (sqlite3.OperationalError, OSError) as exc:
+            raise IndexWriteError(f"cannot write the index at {self.path.parent}: {exc} (in {self.path.name});"
+                                  " the last good index is unchanged") from exc
 
     def _open(self) -> sqlite3.Connection:
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -150,11 +163,12 @@ class SignatureStore:
         return None if row[0] is None else np.frombuffer(row[0], dtype=np.uint32)
 
     def put(self, article_id: str, sig: np.ndarray | None) -> None:
-        self.db.execute("INSERT OR REPLACE INTO signatures (id, sig) VALUES (?, ?)",
-                        (article_id, None if sig is None else sig.astype(np.uint32).tobytes()))
-        if sig is not None:
-            self.db.executemany("INSERT OR IGNORE INTO bands (key, id) VALUES (?, ?)",
-                                [(key, article_id) for key in band_keys(sig, self.settings)])
+        with self._write_errors():
+            self.db.execute("INSERT OR REPLACE INTO signatures (id, sig) VALUES (?, ?)",
+                            (article_id, None if sig is None else sig.astype(np.uint32).tobytes()))
+            if sig is not None:
+                self.db.executemany("INSERT OR IGNORE INTO bands (key, id) VALUES (?, ?)",
+                                    [(key, article_id) for key in band_keys(sig, self.settings)])
 
     def ids(self) -> set[str]:
         return {row[0] for row in self.db.execute("SELECT id FROM signatures")}
@@ -167,22 +181,30 @@ class SignatureStore:
         return found
 
     def forget(self, keep: set[str]) -> None:
-        """Drop entries of articles no longer indexed (after a build: the cache does not grow forever)."""
+        """Drop entries of articles no longer indexed (after a build: the cache does not grow forever).
+
+        Best effort: the build it follows is complete, and a cache that keeps a few
+        more entries is still right.
+        """
         gone = self.ids() - keep
-        for article_id in gone:
-            self.db.execute("DELETE FROM signatures WHERE id = ?", (article_id,))
-        if gone:
+        if not gone:
+            return
+        with suppress(sqlite3.Error, OSError):
+            self.db.executemany("DELETE FROM signatures WHERE id = ?", [(i,) for i in gone])
             self.db.execute("CREATE TEMP TABLE IF NOT EXISTS gone (id TEXT PRIMARY KEY)")
             self.db.executemany("INSERT OR IGNORE INTO gone (id) VALUES (?)", [(i,) for i in gone])
             self.db.execute("DELETE FROM bands WHERE id IN (SELECT id FROM gone)")
             self.db.execute("DROP TABLE gone")
 
     def commit(self) -> None:
-        self.db.commit()
+        with self._write_errors():
+            self.db.commit()
 
     def close(self) -> None:
-        self.db.commit()
-        self.db.close()
+        try:
+            self.commit()
+        finally:
+            self.db.close()
 
 
 # -- grouping ------------------------------------------------------------------------------------
