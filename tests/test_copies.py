@@ -304,3 +304,31 @@ def test_a_bad_copy_threshold_is_one_line_and_exit_2(tmp_path):
     assert proc.returncode == 2 and "--copy-threshold" in proc.stderr
     proc = run_script("search-index", "build", "--corpus", SEEDS, "--index", tmp_path / "ix", extra_env={"SEARCH_COPY_THRESHOLD": "high"})
     assert proc.returncode == 2 and "SEARCH_COPY_THRESHOLD" in proc.stderr and "Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize("query, sort", [("", "newest"), ("Korea", "relevance"), ("Seoul", "oldest")])
+def test_every_page_of_folded_results_holds_other_groups(copy_service, query, sort):
+    first = copy_service.search(SearchRequest(query=query, sort=sort, per_page=1))
+    seen = [h.copy_group for p in range(1, first.pages + 1)
+            for h in copy_service.search(SearchRequest(query=query, sort=sort, per_page=1, page=p)).hits]
+    assert len(seen) == len(set(seen)) == first.groups == first.pages
+    assert sum(1 + h.copy_count for p in range(1, first.pages + 1)
+               for h in copy_service.search(SearchRequest(query=query, sort=sort, per_page=1, page=p)).hits) == first.total
+
+
+def test_a_build_rewrites_the_group_that_a_later_article_merged(tmp_path):
+    rng = random.Random(5)
+    vocabulary = [f"word{i}" for i in range(400)]
+    part = lambda: [" ".join(rng.choice(vocabulary) for _ in range(50)).capitalize() + "." for _ in range(2)]  # noqa: E731
+    x, y, z = part(), part(), part()
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    # Built in path order: a and b are apart (a third shared) until m, which holds both, arrives.
+    for name, paragraphs in (("a", x + y), ("b", y + z), ("m", x + y + z)):
+        (corpus / f"{name}.txt").write_text(f"Story {name} from the wires\n\n" + "\n\n".join(paragraphs) + "\n", encoding="utf-8")
+    root = tmp_path / "index"
+    sync.rebuild(corpus, root, PipelineOptions(ner=False))
+    groups = store.copy_groups(root)
+    assert len(groups) == 3 and len(set(groups.values())) == 1
+    result = SearchService(root).search(SearchRequest(query="wires"))
+    assert (result.total, result.groups, len(result.hits), result.hits[0].copy_count) == (3, 1, 1, 2)
