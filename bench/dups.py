@@ -2,6 +2,7 @@
 
     python bench/dups.py                                  # thresholds 0.3 .. 0.8, 5,000 background articles
     python bench/dups.py --thresholds 0.5 --background 20000
+    python bench/dups.py --scale 100000                   # what an update pays beside a cache of 100k articles
 
 The labelled set is made from real article bodies (`../shared/data/article_bench`,
 the ground-truth bodies of 181 news and blog pages). Each of `--stories` of them
@@ -186,6 +187,40 @@ def run(items: list[Article], story_of: dict[str, str], edit_of: dict[str, str],
     }
 
 
+def scale(n: int) -> None:
+    """An update's copy work beside an archive of n articles: opening the cache and the grouper, placing one article.
+
+    The cache is filled with n random signatures (their band keys as for real ones);
+    what is timed does not depend on what the signatures say.
+    """
+    import numpy as np
+
+    settings = copies.CopySettings()
+    rng = np.random.default_rng(1)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / copies.CACHE_FILE
+        store = copies.SignatureStore(path, settings)
+        started = time.perf_counter()
+        ids = [f"{i:016x}" for i in range(n)]
+        for article_id in ids:
+            store.put(article_id, rng.integers(0, 2**32, settings.num_perm, dtype=np.uint64).astype(np.uint32))
+        store.close()
+        fill = time.perf_counter() - started
+        size = path.stat().st_size
+        started = time.perf_counter()
+        store = copies.SignatureStore(path, settings)
+        grouper = copies.CopyGrouper(store, {i: i for i in ids}, bodies=lambda missing: {})
+        opened = time.perf_counter() - started
+        new = article("new", [" ".join(f"w{k}" for k in range(600))])
+        started = time.perf_counter()
+        grouper.place(new)
+        store.commit()
+        placed = time.perf_counter() - started
+        store.close()
+    print(f"cache of {n} articles: written in {fill:.1f} s, {size / 1e6:.0f} MB ({size / n / 1000:.2f} kB an article); "
+          f"an update opens it and its grouper in {opened:.2f} s and places a new article in {placed * 1000:.1f} ms")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", type=Path, default=DATA)
@@ -194,7 +229,11 @@ def main() -> None:
     parser.add_argument("--thresholds", default="0.3,0.4,0.5,0.6,0.7,0.8")
     parser.add_argument("--num-perm", type=int, default=copies.DEFAULT_NUM_PERM)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--scale", type=int, default=0, help="instead: time an update's copy work beside a cache of N articles")
     args = parser.parse_args()
+    if args.scale:
+        scale(args.scale)
+        return
 
     rng = random.Random(args.seed)
     bodies = load_bodies(args.data)

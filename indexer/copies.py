@@ -119,7 +119,7 @@ class SignatureStore:
     def __init__(self, path: Path, settings: CopySettings):
         self.path = Path(path)
         self.settings = settings
-        self.kind = f"{settings.signature_kind}-bands{bands(settings.threshold, settings.num_perm)}"
+        self.kind = f"v2-{settings.signature_kind}-bands{bands(settings.threshold, settings.num_perm)}"
         with self._write_errors():
             try:
                 self.db = self._open()
@@ -150,8 +150,9 @@ class SignatureStore:
             db.execute("DROP TABLE IF EXISTS signatures")
             db.execute("DROP TABLE IF EXISTS bands")
             db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('kind', ?)", (self.kind,))
-        db.execute("CREATE TABLE IF NOT EXISTS signatures (id TEXT PRIMARY KEY, sig BLOB) WITHOUT ROWID")
-        db.execute("CREATE TABLE IF NOT EXISTS bands (key INTEGER NOT NULL, id TEXT NOT NULL, PRIMARY KEY (key, id)) WITHOUT ROWID")
+        # Band rows name an article by its signature's row number, not its id: half the size.
+        db.execute("CREATE TABLE IF NOT EXISTS signatures (n INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, sig BLOB)")
+        db.execute("CREATE TABLE IF NOT EXISTS bands (key INTEGER NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (key, n)) WITHOUT ROWID")
         db.commit()
         return db
 
@@ -164,11 +165,12 @@ class SignatureStore:
 
     def put(self, article_id: str, sig: np.ndarray | None) -> None:
         with self._write_errors():
-            self.db.execute("INSERT OR REPLACE INTO signatures (id, sig) VALUES (?, ?)",
-                            (article_id, None if sig is None else sig.astype(np.uint32).tobytes()))
-            if sig is not None:
-                self.db.executemany("INSERT OR IGNORE INTO bands (key, id) VALUES (?, ?)",
-                                    [(key, article_id) for key in band_keys(sig, self.settings)])
+            cursor = self.db.execute("INSERT OR IGNORE INTO signatures (id, sig) VALUES (?, ?)",
+                                     (article_id, None if sig is None else sig.astype(np.uint32).tobytes()))
+            if sig is not None and cursor.rowcount:  # an id's signature never changes: its bands are there
+                n = cursor.lastrowid
+                self.db.executemany("INSERT OR IGNORE INTO bands (key, n) VALUES (?, ?)",
+                                    [(key, n) for key in band_keys(sig, self.settings)])
 
     def ids(self) -> set[str]:
         return {row[0] for row in self.db.execute("SELECT id FROM signatures")}
@@ -177,7 +179,8 @@ class SignatureStore:
         """Ids sharing at least one band with the signature (stale ids included: callers filter)."""
         found: set[str] = set()
         for key in band_keys(sig, self.settings):
-            found.update(row[0] for row in self.db.execute("SELECT id FROM bands WHERE key = ?", (key,)))
+            found.update(row[0] for row in self.db.execute(
+                "SELECT s.id FROM bands AS b JOIN signatures AS s ON s.n = b.n WHERE b.key = ?", (key,)))
         return found
 
     def forget(self, keep: set[str]) -> None:
@@ -190,10 +193,10 @@ class SignatureStore:
         if not gone:
             return
         with suppress(sqlite3.Error, OSError):
-            self.db.executemany("DELETE FROM signatures WHERE id = ?", [(i,) for i in gone])
-            self.db.execute("CREATE TEMP TABLE IF NOT EXISTS gone (id TEXT PRIMARY KEY)")
-            self.db.executemany("INSERT OR IGNORE INTO gone (id) VALUES (?)", [(i,) for i in gone])
-            self.db.execute("DELETE FROM bands WHERE id IN (SELECT id FROM gone)")
+            self.db.execute("CREATE TEMP TABLE IF NOT EXISTS gone (n INTEGER PRIMARY KEY)")
+            self.db.executemany("INSERT OR IGNORE INTO gone (n) SELECT n FROM signatures WHERE id = ?", [(i,) for i in gone])
+            self.db.execute("DELETE FROM bands WHERE n IN (SELECT n FROM gone)")
+            self.db.execute("DELETE FROM signatures WHERE n IN (SELECT n FROM gone)")
             self.db.execute("DROP TABLE gone")
 
     def commit(self) -> None:
