@@ -17,10 +17,13 @@ from pathlib import Path
 
 import click
 
+from dataclasses import replace
+
 from . import config, fetch, store, sync
+from .copies import CopySettings
 from .errors import SourceError, UserError
 from .pipeline import PipelineOptions, process_file
-from .search import MAX_PER_PAGE, SORTS, SearchRequest, SearchResult, SearchService
+from .search import MAX_PER_PAGE, SORTS, CopyGroup, SearchRequest, SearchResult, SearchService
 
 EXIT_SKIPPED = 1
 EXIT_USER_ERROR = 2
@@ -100,20 +103,28 @@ def _exit_for(report: sync.SyncReport) -> None:
 ner_option = click.option("--ner/--no-ner", default=True, show_default=True,
                           help="Find actors with the statistical model as well as the knowledge base "
                                "(--no-ner: knowledge base only, many times faster for bulk loads).")
+threshold_option = click.option("--copy-threshold", type=click.FloatRange(0.0, 1.0, min_open=True), default=None,
+                                metavar="J", help="Estimated Jaccard similarity of the bodies at which two articles are "
+                                                  f"copies [env {config.COPY_THRESHOLD_ENV}; default 0.5].")
+
+
+def _options(ner: bool = True, threshold: float | None = None) -> PipelineOptions:
+    return PipelineOptions(ner=ner, copies=CopySettings(threshold=config.copy_threshold(threshold)))
 
 
 @search_index.command()
 @corpus_option
 @index_option
 @ner_option
+@threshold_option
 @reports_user_errors
-def build(corpus_dir, index_dir, ner):
+def build(corpus_dir, index_dir, ner, copy_threshold):
     """Rebuild the index from every article in the corpus.
 
     The new index is written beside the old one and swapped in only when
     complete: if the build fails or is interrupted, the previous index stays.
     """
-    report = _synced(sync.rebuild, config.corpus_dir(corpus_dir), config.index_dir(index_dir), PipelineOptions(ner=ner))
+    report = _synced(sync.rebuild, config.corpus_dir(corpus_dir), config.index_dir(index_dir), _options(ner, copy_threshold))
     _exit_for(report)
 
 
@@ -121,14 +132,15 @@ def build(corpus_dir, index_dir, ner):
 @corpus_option
 @index_option
 @ner_option
+@threshold_option
 @reports_user_errors
-def update(corpus_dir, index_dir, ner):
+def update(corpus_dir, index_dir, ner, copy_threshold):
     """Index what is new or changed in the corpus, and drop what is gone.
 
     Only files whose size or modification time changed are read again; running
     it twice in a row does nothing the second time.
     """
-    report = _synced(sync.update, config.corpus_dir(corpus_dir), config.index_dir(index_dir), PipelineOptions(ner=ner))
+    report = _synced(sync.update, config.corpus_dir(corpus_dir), config.index_dir(index_dir), _options(ner, copy_threshold))
     _exit_for(report)
 
 
@@ -157,7 +169,7 @@ def add(sources, corpus_dir, index_dir, timeout):
         except UserError as exc:
             failed = True
             click.echo(f"search-index: error: {exc}", err=True)
-    report = _synced(sync.update, corpus, root)
+    report = _synced(sync.update, corpus, root, _options())
     if failed:
         sys.exit(EXIT_USER_ERROR)
     _exit_for(report)
@@ -186,7 +198,7 @@ def watch(corpus_dir, index_dir, debounce):
         click.echo(f"search-index: error: {exc}", err=True)
 
     try:
-        run_watch(corpus, root, report, debounce=debounce, on_error=error)
+        run_watch(corpus, root, report, options=_options(), debounce=debounce, on_error=error)
     except KeyboardInterrupt:
         click.echo("Stopped watching.")
 
@@ -256,6 +268,46 @@ def actors(index_dir, unknown, as_json):
         click.echo(f"{row['count']:>7}  {row['name']} ({row['type']}){'' if row['known'] else '  [not in knowledge base]'}")
 
 
+@search_index.command()
+@index_option
+@click.option("--min-size", type=click.IntRange(2), default=2, show_default=True, help="Only groups of at least N copies.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON list of {group, size, original, members}.")
+@reports_user_errors
+def dups(index_dir, min_size, as_json):
+    """Groups of syndicated copies (near-duplicate articles), largest first.
+
+    Each member with its id, outlet, date and title, earliest first; the
+    earliest dated one is marked as the likely original. Copies are found at
+    index time (see --copy-threshold of build).
+    """
+    groups = SearchService(config.index_dir(index_dir)).copy_groups(min_size)
+    if as_json:
+        click.echo(json.dumps([_group_dict(g) for g in groups], ensure_ascii=False, indent=2))
+        return
+    click.echo(render_groups(groups))
+
+
+def _group_dict(group: CopyGroup) -> dict:
+    return {"group": group.id, "size": len(group.members), "original": group.original,
+            "members": [m.to_dict() for m in group.members]}
+
+
+def render_groups(groups: tuple[CopyGroup, ...]) -> str:
+    """Copy groups as terminal text: size, then one line per member, the likely original starred."""
+    if not groups:
+        return "No copies: every article in the index is the only one of its story."
+    articles = sum(len(g.members) for g in groups)
+    lines = [f"{len(groups)} {'group' if len(groups) == 1 else 'groups'} of copies, {articles} articles", ""]
+    for group in groups:
+        lines.append(f"{len(group.members)} copies  [group {group.id}]")
+        for member in group.members:
+            mark = "*" if member.id == group.original else " "
+            lines.append(f"  {mark} {member.id}  {member.outlet} · {member.published or 'undated'} · {member.title}")
+        lines.append("")
+    lines.append("* the earliest dated copy: the likely original")
+    return "\n".join(lines)
+
+
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
 @click.argument("query", nargs=-1)
 @click.option("--outlet", "outlets", multiple=True, metavar="NAME", help="Only this outlet (repeat for any of several).")
@@ -265,11 +317,13 @@ def actors(index_dir, unknown, as_json):
 @click.option("--sort", type=click.Choice(SORTS), default=None, help="Order of hits [default: relevance; newest for an empty query].")
 @click.option("--limit", type=click.IntRange(1, MAX_PER_PAGE), default=10, show_default=True, help="Hits per page.")
 @click.option("--page", type=click.IntRange(1), default=1, show_default=True, help="Page of hits.")
+@click.option("--all-copies", is_flag=True, help="List every syndicated copy as a hit of its own "
+                                                  "(by default each story once, its copies folded under it).")
 @click.option("--json", "as_json", is_flag=True, help="Print the whole result as one JSON document.")
 @index_option
 @click.version_option(package_name="news-archive-search")
 @reports_user_errors
-def search_cli(query, outlets, actors, date_from, date_to, sort, limit, page, as_json, index_dir):
+def search_cli(query, outlets, actors, date_from, date_to, sort, limit, page, all_copies, as_json, index_dir):
     """Search the news archive. An empty QUERY lists every article, newest first.
 
     \b
@@ -291,6 +345,7 @@ def search_cli(query, outlets, actors, date_from, date_to, sort, limit, page, as
         sort=sort or ("relevance" if text else "newest"),
         page=page,
         per_page=limit,
+        all_copies=all_copies,
     )
     result = SearchService(config.index_dir(index_dir)).search(request)
     if as_json:
@@ -304,7 +359,8 @@ def render_result(result: SearchResult, color: bool = False) -> str:
     lines = []
     what = f'matching "{result.query}"' if result.query else "in the archive"
     noun = "article" if result.total == 1 else "articles"
-    lines.append(f"{result.total} {noun} {what} (page {result.page} of {result.pages})")
+    folded = f"{result.shown} after folding copies; " if result.shown != result.total else ""
+    lines.append(f"{result.total} {noun} {what} ({folded}page {result.page} of {result.pages})")
     if result.suggestion:
         lines.append(f'Did you mean: "{result.suggestion}"?')
     lines.append("")
@@ -318,6 +374,11 @@ def render_result(result: SearchResult, color: bool = False) -> str:
         lines.append(f"{rank:>3}. {title}")
         lines.append(f"     {' · '.join(meta)}   [{hit.id}]")
         lines.append(f"     {_terminal_snippet(hit.snippet, color)}")
+        if hit.copy_count:
+            outlets = ", ".join(f"{c.outlet} ({c.published or 'undated'})" for c in hit.copies)
+            more = f" and {hit.copy_count - len(hit.copies)} more" if hit.copy_count > len(hit.copies) else ""
+            noun = "copy" if hit.copy_count == 1 else "copies"
+            lines.append(f"     + {hit.copy_count} other {noun}: {outlets}{more}")
         lines.append("")
     facets = result.facets
     if facets.outlet:

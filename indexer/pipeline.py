@@ -14,6 +14,7 @@ from typing import Iterable, Iterator
 from .article import Article, PublishedDate
 from .clean import CleanDocument, UnreadablePage, clean
 from .clean.lines import fold_key
+from .copies import CopySettings
 from .errors import SourceError
 from .extract.actors import actor_cache, extract_actors, load_knowledge_base
 from .extract.authors import author_from_lines, author_from_meta
@@ -34,6 +35,8 @@ class PipelineOptions:
     # and an on-disk cache of extracted actors keyed by text (None: no cache).
     ner: bool = True
     actor_cache: Path | None = None
+    # Syndicated copies (copies.py): estimated Jaccard of body shingles at or above `copies.threshold`.
+    copies: CopySettings = field(default_factory=CopySettings)
 
 
 def process_file(path: Path, options: PipelineOptions = PipelineOptions()) -> Article:

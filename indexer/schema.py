@@ -51,10 +51,13 @@ def build_schema() -> fields.Schema:
         source_path=fields.STORED(),
         word_count=fields.STORED(),
         provenance=fields.STORED(),
+        # The syndicated-copy group (copies.py): an article id; a column for collapsing results.
+        copy_group=fields.ID(stored=True, sortable=True),
     )
 
 
-def article_to_document(article: Article) -> dict:
+def article_to_document(article: Article, copy_group: str | None = None) -> dict:
+    """The Whoosh document; an article without copies is its own group (its id)."""
     published = article.published
     return {
         "id": article.id,
@@ -78,6 +81,7 @@ def article_to_document(article: Article) -> dict:
         "source_path": article.source_path,
         "word_count": article.word_count,
         "provenance": json.dumps(dict(article.provenance)),
+        "copy_group": copy_group or article.id,
     }
 
 

@@ -58,6 +58,7 @@ EXPORT_LIMIT = 10_000  # hits in one export (CSV/JSON download), whatever the re
 SIMILAR_LIMIT = 5
 MAX_EXPANSIONS = 500  # terms a wildcard or fuzzy term may stand for
 SNIPPET_CHARS = 240
+MAX_COPIES_LISTED = 50  # copies named under one hit; copy_count has them all
 _MARK_CLASS = re.compile(r'<mark class="[^"]*">')
 _UNIX_EPOCH_ORDINAL = dt.date(1970, 1, 1).toordinal()
 
@@ -75,6 +76,29 @@ class SearchRequest:
     sort: str = "relevance"  # an empty query is always newest first unless "oldest"
     page: int = 1
     per_page: int = 10
+    all_copies: bool = False  # False: one hit per copy group (the best-ranked), its copies folded under it
+
+
+@dataclass(frozen=True)
+class CopyRef:
+    """A syndicated copy of an article: enough to name and link it."""
+
+    id: str
+    title: str
+    outlet: str
+    published: str | None
+
+    def to_dict(self) -> dict:
+        return {"id": self.id, "title": self.title, "outlet": self.outlet, "published": self.published}
+
+
+@dataclass(frozen=True)
+class CopyGroup:
+    """Every indexed copy of a story, earliest first (undated last); `original` is the earliest dated one."""
+
+    id: str
+    members: tuple[CopyRef, ...]
+    original: str | None
 
 
 @dataclass(frozen=True)
@@ -94,6 +118,9 @@ class Hit:
     score: float | None
     snippet: str  # HTML-escaped text, matched words wrapped in <mark>
     actors: tuple[ActorRef, ...]
+    copy_group: str = ""
+    copy_count: int = 0  # other matching copies folded under this hit (0 when every copy is shown)
+    copies: tuple[CopyRef, ...] = ()  # the first MAX_COPIES_LISTED of them, earliest first
 
     def to_dict(self) -> dict:
         return {
@@ -106,6 +133,9 @@ class Hit:
             "score": self.score,
             "snippet": self.snippet,
             "actors": [{"name": a.name, "type": a.type} for a in self.actors],
+            "copy_group": self.copy_group,
+            "copy_count": self.copy_count,
+            "copies": [c.to_dict() for c in self.copies],
         }
 
 
@@ -145,16 +175,25 @@ class SearchResult:
     hits: tuple[Hit, ...]
     facets: Facets
     suggestion: str | None = None
+    groups: int | None = None  # copy groups among the matches (a story and its copies count once)
+    all_copies: bool = False
+
+    @property
+    def shown(self) -> int:
+        """How many results the pages hold: one per copy group, unless every copy is shown."""
+        return self.total if self.all_copies or self.groups is None else self.groups
 
     @property
     def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
+        return max(1, -(-self.shown // self.per_page))
 
     def to_dict(self) -> dict:
         """The document `search-cli --json` prints and `GET /api/search` returns."""
         return {
             "query": self.query,
             "total": self.total,
+            "groups": self.total if self.groups is None else self.groups,
+            "all_copies": self.all_copies,
             "page": self.page,
             "per_page": self.per_page,
             "hits": [h.to_dict() for h in self.hits],
@@ -215,6 +254,11 @@ class Columns:
         self.actor_by_key: dict[str, list[int]] = {}
         for i, (name, _) in enumerate(self.actor_names):
             self.actor_by_key.setdefault(fold(name), []).append(i)
+        self.group = _group_numbers(reader, n)
+
+    def copy_order(self, docs: np.ndarray) -> np.ndarray:
+        """Docs earliest first, undated last, then by doc number: the order copies are listed in."""
+        return docs[np.lexsort((docs, self.day_start[docs], self.precision[docs] == 0))]
 
     def docs_with_actor(self, actor_ids: list[int]) -> np.ndarray:
         mask = np.zeros(self.size, dtype=bool)
@@ -304,8 +348,10 @@ class SearchService:
         total = int(final.sum())
         hits = self._page_of_hits(query, request, final, searcher, cols)
         suggestion = self._suggestion(request.query, query, searcher) if total == 0 and request.query.strip() else None
+        groups = int(np.unique(cols.group[final]).size)
         return SearchResult(query=request.query, total=total, page=request.page, per_page=request.per_page,
-                            hits=tuple(hits), facets=facets, suggestion=suggestion)
+                            hits=tuple(hits), facets=facets, suggestion=suggestion, groups=groups,
+                            all_copies=request.all_copies)
 
     def article(self, article_id: str) -> Article | None:
         with self._borrow() as reader:
@@ -320,7 +366,7 @@ class SearchService:
             query = self._parse(request.query, searcher)
             final = (self._matches(query, searcher, cols) & self._outlet_mask(request, cols)
                      & self._actor_mask(request, cols) & self._date_mask(request, cols))
-            everything = replace(request, page=1, per_page=max(1, limit))
+            everything = replace(request, page=1, per_page=max(1, limit), all_copies=True)
             hits = self._page_of_hits(query, everything, final, searcher, cols, snippets=False)
         return Export(query=request.query, total=int(final.sum()), limit=limit, hits=tuple(hits))
 
@@ -331,8 +377,41 @@ class SearchService:
             docnum = searcher.document_number(id=article_id)
             if docnum is None:
                 return ()
-            results = searcher.more_like(docnum, "body", top=limit)
-            return tuple(self._hit(hit.docnum, float(hit.score), searcher, set()) for hit in results)
+            # Its own copies are listed apart (copies_of), not as similar articles.
+            cols = reader.columns
+            same = set(np.flatnonzero(cols.group == cols.group[docnum]).tolist())
+            results = searcher.more_like(docnum, "body", top=limit + len(same))
+            return tuple(self._hit(hit.docnum, float(hit.score), searcher, set())
+                         for hit in results if hit.docnum not in same)[:limit]
+
+    def copies_of(self, article_id: str) -> CopyGroup | None:
+        """The copy group of an article, itself included; None for an unknown id."""
+        with self._borrow() as reader:
+            searcher, cols = reader.searcher, reader.columns
+            docnum = searcher.document_number(id=article_id)
+            if docnum is None:
+                return None
+            docs = cols.copy_order(np.flatnonzero(cols.live & (cols.group == cols.group[docnum])))
+            members = tuple(self._copy_ref(int(d), searcher) for d in docs)
+            dated = [m for d, m in zip(docs.tolist(), members) if cols.precision[d] > 0]
+            stored_group = searcher.stored_fields(docnum).get("copy_group") or article_id
+            return CopyGroup(stored_group, members, dated[0].id if dated and len(members) > 1 else None)
+
+    def copy_groups(self, min_size: int = 2) -> tuple[CopyGroup, ...]:
+        """Every copy group of at least `min_size` articles, largest first (what `search-index dups` lists)."""
+        with self._borrow() as reader:
+            searcher, cols = reader.searcher, reader.columns
+            live = np.flatnonzero(cols.live)
+            numbers, counts = np.unique(cols.group[live], return_counts=True)
+            big = numbers[counts >= min_size]
+            result = []
+            for number in big.tolist():
+                docs = cols.copy_order(live[cols.group[live] == number])
+                members = tuple(self._copy_ref(int(d), searcher) for d in docs)
+                dated = [m for d, m in zip(docs.tolist(), members) if cols.precision[d] > 0]
+                group_id = searcher.stored_fields(int(docs[0])).get("copy_group") or members[0].id
+                result.append(CopyGroup(group_id, members, dated[0].id if dated else None))
+        return tuple(sorted(result, key=lambda g: (-len(g.members), g.id)))
 
     def document_count(self) -> int:
         """Live documents in the current generation (raises IndexMissingError without an index)."""
@@ -520,7 +599,9 @@ class SearchService:
         if first >= int(final.sum()):
             return []
         by_relevance = request.sort == "relevance" and not isinstance(query, Every)
-        if by_relevance:
+        if by_relevance and not request.all_copies:
+            page = self._collapsed_by_relevance(query, final, searcher, cols, last)[first:last]
+        elif by_relevance:
             allowed = None if final.all() else set(np.flatnonzero(final).tolist())
             results = searcher.search(query, filter=allowed, limit=last, terms=False)
             page = [(hit.docnum, float(hit.score)) for hit in results[first:last]]
@@ -530,10 +611,50 @@ class SearchService:
             day = cols.day_start[docs]
             key = -day if request.sort != "oldest" else day
             # lexsort: last key is primary. Undated last, then by day, then newest doc number first.
-            order = np.lexsort((-docs, key, ~dated))
-            page = [(int(d), None) for d in docs[order][first:last]]
+            ordered = docs[np.lexsort((-docs, key, ~dated))]
+            if not request.all_copies:
+                ordered = _first_of_each_group(ordered, cols)
+            page = [(int(d), None) for d in ordered[first:last]]
         terms = {text for fieldname, text in query.all_terms() if fieldname in ("title", "subtitle", "body")} if not isinstance(query, Every) else set()
-        return [self._hit(docnum, score, searcher, terms, snippets) for docnum, score in page]
+        hits = [self._hit(docnum, score, searcher, terms, snippets) for docnum, score in page]
+        if request.all_copies:
+            return hits
+        return [self._with_copies(hit, docnum, final, searcher, cols) for hit, (docnum, _) in zip(hits, page)]
+
+    @staticmethod
+    def _collapsed_by_relevance(query: Query, final: np.ndarray, searcher, cols: Columns, last: int) -> list[tuple[int, float]]:
+        """The best-ranked `last` copy groups: (doc number, score) of each one's best hit.
+
+        Whoosh ranks documents, not groups, so ask for more than `last` and fold
+        copies; ask again for more when copies filled the list (rare).
+        """
+        allowed = None if final.all() else set(np.flatnonzero(final).tolist())
+        limit = last * 2
+        while True:
+            results = searcher.search(query, filter=allowed, limit=limit, terms=False)
+            seen: set[int] = set()
+            best = []
+            for hit in results:
+                group = int(cols.group[hit.docnum])
+                if group not in seen:
+                    seen.add(group)
+                    best.append((hit.docnum, float(hit.score)))
+            if len(best) >= last or results.scored_length() < limit:
+                return best
+            limit *= 4
+
+    def _with_copies(self, hit: Hit, docnum: int, final: np.ndarray, searcher, cols: Columns) -> Hit:
+        others = np.flatnonzero(final & (cols.group == cols.group[docnum]))
+        others = cols.copy_order(others[others != docnum])
+        if not others.size:
+            return hit
+        refs = tuple(self._copy_ref(int(d), searcher) for d in others[:MAX_COPIES_LISTED])
+        return replace(hit, copy_count=int(others.size), copies=refs)
+
+    @staticmethod
+    def _copy_ref(docnum: int, searcher) -> CopyRef:
+        stored = searcher.stored_fields(docnum)
+        return CopyRef(stored["id"], stored.get("title") or "", stored.get("outlet") or "unknown", stored.get("published"))
 
     def _hit(self, docnum: int, score: float | None, searcher, terms: set, snippet: bool = True) -> Hit:
         stored = searcher.stored_fields(docnum)
@@ -548,6 +669,7 @@ class SearchService:
             score=round(score, 4) if score is not None else None,
             snippet=_snippet(stored.get("body") or "", terms, searcher.schema["body"].analyzer) if snippet else "",
             actors=tuple(ActorRef(a.name, a.type) for a in article.actors),
+            copy_group=stored.get("copy_group") or article.id,
         )
 
     # -- spelling -----------------------------------------------------------------------
@@ -569,6 +691,21 @@ def _validate(request: SearchRequest) -> None:
         raise QueryError(f"page must be between 1 and {MAX_PAGE}, got {request.page}")
     if not 1 <= request.per_page <= MAX_PER_PAGE:
         raise QueryError(f"per_page (limit) must be between 1 and {MAX_PER_PAGE}, got {request.per_page}")
+
+
+def _group_numbers(reader, size: int) -> np.ndarray:
+    """Doc number -> a number per copy group (an index without copy groups: every article its own)."""
+    if "copy_group" not in reader.schema:
+        return np.arange(size, dtype=np.int64)
+    numbers: dict[str, int] = {}
+    return np.fromiter((numbers.setdefault(g, len(numbers)) for g in reader.column_reader("copy_group")),
+                       dtype=np.int64, count=size)
+
+
+def _first_of_each_group(ordered: np.ndarray, cols: Columns) -> np.ndarray:
+    """The docs in their order, keeping only the first of each copy group."""
+    _, first = np.unique(cols.group[ordered], return_index=True)
+    return ordered[np.sort(first)]
 
 
 def _check_expansion(term: str, count: int) -> None:

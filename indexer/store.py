@@ -27,13 +27,16 @@ import time
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import TYPE_CHECKING, Iterable, Iterator
 
 from whoosh import index as whoosh_index
 
 from .article import Article, PublishedDate
 from .errors import IndexLockedError, IndexMissingError, IndexWriteError, UserError
-from .schema import PRECISION_CODES, article_to_document, build_schema
+from .schema import PRECISION_CODES, article_from_stored, article_to_document, build_schema
+
+if TYPE_CHECKING:
+    from .copies import CopyGrouper
 
 POINTER = "CURRENT"
 LOCK = "WRITE.lock"
@@ -127,7 +130,8 @@ def write_lock(root: Path, wait_seconds: float = 10.0) -> Iterator[Lock]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def build(root: Path, articles: Iterable[Article], manifest: dict | None = None, lock_wait: float = 10.0) -> BuildResult:
+def build(root: Path, articles: Iterable[Article], manifest: dict | None = None, lock_wait: float = 10.0,
+          grouper: CopyGrouper | None = None) -> BuildResult:
     """Write every article into a new generation, then make it current.
 
     If anything fails (or the user presses Ctrl-C) the new generation is removed
@@ -135,7 +139,7 @@ def build(root: Path, articles: Iterable[Article], manifest: dict | None = None,
     by the caller while `articles` is consumed, and saved with the generation.
     """
     with write_lock(root, lock_wait):
-        return build_locked(root, articles, manifest)
+        return build_locked(root, articles, manifest, grouper)
 
 
 @contextmanager
@@ -148,13 +152,19 @@ def _disk_errors(root: Path) -> Iterator[None]:
         raise IndexWriteError(f"cannot write the index at {root}: {reason}; the last good index is unchanged") from exc
 
 
-def build_locked(root: Path, articles: Iterable[Article], manifest: dict | None = None) -> BuildResult:
-    """`build` for a caller that already holds the write lock."""
+def build_locked(root: Path, articles: Iterable[Article], manifest: dict | None = None,
+                 grouper: CopyGrouper | None = None) -> BuildResult:
+    """`build` for a caller that already holds the write lock.
+
+    With a `grouper` (copies.py) each article is written with its copy group;
+    groups that a later article merged are rewritten before the swap.
+    """
     with _disk_errors(root):
-        return _build_generation(root, articles, manifest)
+        return _build_generation(root, articles, manifest, grouper)
 
 
-def _build_generation(root: Path, articles: Iterable[Article], manifest: dict | None) -> BuildResult:
+def _build_generation(root: Path, articles: Iterable[Article], manifest: dict | None,
+                      grouper: CopyGrouper | None = None) -> BuildResult:
     before = current_generation(root)
     generation = root / f"{GENERATION_PREFIX}{dt.datetime.now():%Y%m%dT%H%M%S%f}-{os.getpid()}"
     generation.mkdir(parents=True)
@@ -169,7 +179,10 @@ def _build_generation(root: Path, articles: Iterable[Article], manifest: dict | 
                     result.duplicates.append((article.source_path, seen[article.id]))
                     continue
                 seen[article.id] = article.source_path
-                writer.add_document(**article_to_document(article))
+                group = grouper.place(article) if grouper else None
+                writer.add_document(**article_to_document(article, group))
+                if grouper:
+                    grouper.mark_written(article.id, group)
                 result.added += 1
         except BaseException:
             with suppress(Exception):  # the original error is the one to report
@@ -179,6 +192,8 @@ def _build_generation(root: Path, articles: Iterable[Article], manifest: dict | 
             writer.cancel()
             raise UserError(f"no article could be indexed; the index at {root} is unchanged")
         writer.commit()
+        if grouper and (moved := grouper.moved()):
+            _regroup(ix, moved)  # readers never saw this generation: a second commit is still atomic for them
         ix.close()
         save_manifest(generation, manifest or {})
         _point_at(root, generation)
@@ -199,13 +214,16 @@ def indexed_ids(root: Path) -> set[str]:
         return {ids[n] for n in reader.all_doc_ids()}
 
 
-def apply_changes(root: Path, add: Iterable[Article], delete: Iterable[str], manifest: dict) -> int:
+def apply_changes(root: Path, add: Iterable[Article], delete: Iterable[str], manifest: dict,
+                  grouper: CopyGrouper | None = None) -> int:
     """Add and delete documents in the current generation in one commit, then save the manifest.
 
     For a caller holding the write lock. Returns the number of documents written.
     If the process dies before the commit, the index is as it was; if it dies
     between the commit and the manifest, the next update re-reads the files the
     stale manifest does not describe, finds their ids indexed, and goes on.
+    With a `grouper`, articles are written with their copy groups, and indexed
+    articles whose group changed (merged or split) are rewritten in the same commit.
     """
     generation = current_generation(root)
     ix = open_index(root, generation)
@@ -215,9 +233,14 @@ def apply_changes(root: Path, add: Iterable[Article], delete: Iterable[str], man
         try:
             for article_id in delete:
                 writer.delete_by_term("id", article_id)
+            adding = set()
             for article in add:
-                writer.update_document(**article_to_document(article))
+                writer.update_document(**article_to_document(article, grouper.group_of.get(article.id) if grouper else None))
+                adding.add(article.id)
                 written += 1
+            if grouper:
+                moved = {i: g for i, g in grouper.moved().items() if i not in adding}
+                _rewrite_groups(writer, ix, moved)
             writer.commit()
         except BaseException:
             with suppress(Exception):  # the original error is the one to report
@@ -226,6 +249,95 @@ def apply_changes(root: Path, add: Iterable[Article], delete: Iterable[str], man
         ix.close()
         save_manifest(generation, manifest)
     return written
+
+
+def _rewrite_groups(writer, ix, moved: dict[str, str]) -> None:
+    """Re-add indexed documents with a new copy group (Whoosh cannot change one field in place)."""
+    if not moved:
+        return
+    with ix.searcher() as searcher:
+        stored = [searcher.document(id=article_id) for article_id in sorted(moved)]
+    for fields_ in stored:
+        if fields_:
+            writer.update_document(**article_to_document(article_from_stored(fields_), moved[fields_["id"]]))
+
+
+def _regroup(ix, moved: dict[str, str]) -> None:
+    writer = ix.writer(limitmb=128)
+    try:
+        _rewrite_groups(writer, ix, moved)
+        writer.commit()
+    except BaseException:
+        with suppress(Exception):
+            writer.cancel()
+        raise
+
+
+def has_copy_groups(root: Path) -> bool:
+    """Whether the current generation records copy groups (an index built before them does not)."""
+    ix = open_index(root)
+    try:
+        return "copy_group" in ix.schema
+    finally:
+        ix.close()
+
+
+def copy_groups(root: Path) -> dict[str, str]:
+    """Live article id -> its copy group, from the columns (cheap)."""
+    ix = open_index(root)
+    with ix.searcher() as searcher:
+        reader = searcher.reader()
+        ids = list(reader.column_reader("id"))
+        groups = list(reader.column_reader("copy_group"))
+        return {ids[n]: groups[n] or ids[n] for n in reader.all_doc_ids()}
+
+
+def bodies(root: Path, ids: list[str]) -> dict[str, str]:
+    """The stored bodies of these articles (to sign those the copies cache lacks)."""
+    ix = open_index(root)
+    with ix.searcher() as searcher:
+        found = {}
+        for article_id in ids:
+            stored = searcher.document(id=article_id)
+            if stored:
+                found[article_id] = stored.get("body") or ""
+        return found
+
+
+@dataclass(frozen=True)
+class CopyMember:
+    id: str
+    title: str
+    outlet: str
+    published: str | None
+    day: int  # proleptic ordinal of the first day the date stands for; 0 when undated
+    precision: int
+
+
+def copy_group_members(root: Path, min_size: int = 2) -> dict[str, list[CopyMember]]:
+    """Groups of at least `min_size` live articles: group id -> members (stored fields, for `dups`)."""
+    ix = open_index(root)
+    with ix.searcher() as searcher:
+        reader = searcher.reader()
+        if "copy_group" not in reader.schema:
+            return {}
+        groups = list(reader.column_reader("copy_group"))
+        by_group: dict[str, list[int]] = {}
+        for n in reader.all_doc_ids():
+            by_group.setdefault(groups[n], []).append(n)
+        result = {}
+        for group, docs in by_group.items():
+            if len(docs) < min_size:
+                continue
+            members = []
+            for n in docs:
+                stored = searcher.stored_fields(n)
+                article = article_from_stored(stored)
+                published = article.published
+                members.append(CopyMember(article.id, article.title, article.outlet, published.label if published else None,
+                                          published.value.toordinal() if published else 0, PRECISION_CODES[article.date_precision]))
+            result[group] = members
+        return result
 
 
 def load_manifest(root: Path) -> dict:

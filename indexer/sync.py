@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Sequence
 
-from . import store
+from . import copies, store
 from .article import Article
 from .errors import SourceError, UserError
 from .pipeline import PipelineOptions, process_file
@@ -72,7 +72,8 @@ def update(corpus: Path, root: Path, options: PipelineOptions | None = None, tra
     """
     paths = _corpus_files(corpus)
     with store.write_lock(root, lock_wait) as lock:
-        if store.current_generation(root) is None:
+        if store.current_generation(root) is None or not store.has_copy_groups(root):
+            # No index yet, or one from before copy groups: only a rebuild can give every article its group.
             report = _rebuild_locked(corpus, root, paths, options, track, workers)
         else:
             report = _update_locked(corpus, root, paths, options, track, settle_seconds, workers)
@@ -108,14 +109,19 @@ def _rebuild_locked(corpus, root, paths, options, track, workers) -> SyncReport:
                 report.added.append(key)
                 yield result
 
+    signatures = copies.open_store(root, options.copies)
     try:
-        store.build_locked(root, articles(), manifest)
+        grouper = copies.CopyGrouper(signatures)
+        store.build_locked(root, articles(), manifest, grouper)
+        signatures.forget(keep=set(seen))
     except UserError as exc:
         if not report.skipped:
             raise
         reasons = "; ".join(f"{key}: {reason}" for key, reason in report.skipped[:5])
         more = f" and {len(report.skipped) - 5} more" if len(report.skipped) > 5 else ""
         raise UserError(f"{exc} (skipped {reasons}{more})") from None
+    finally:
+        signatures.close()
     return report
 
 
@@ -185,7 +191,16 @@ def _update_locked(corpus, root, paths, options, track, settle_seconds, workers)
                             if entry["status"] == "indexed" and key not in manifest and not (corpus / key).exists())
     delete = live - set(claimed)
     if to_add or delete:
-        store.apply_changes(root, to_add, delete, manifest)
+        signatures = copies.open_store(root, options.copies)
+        try:
+            grouper = copies.CopyGrouper(signatures, store.copy_groups(root), lambda ids: store.bodies(root, ids))
+            grouper.remove(delete)
+            for article in to_add:
+                grouper.place(article)
+            signatures.commit()  # before the index: a signature without its document is harmless
+            store.apply_changes(root, to_add, delete, manifest, grouper)
+        finally:
+            signatures.close()
     elif manifest != old:
         store.save_manifest(store.current_generation(root), manifest)
     return report

@@ -81,3 +81,43 @@ def make_corpus(folder: Path, n: int, seed: int) -> None:
         (folder / f"gen-{seed}-{i:04d}.txt").write_text(f"Report number {i} on the {rng.choice(WORDS)} story\n\n"
                                                         + "\n\n".join(paragraphs) + f"\n\nSerial {seed}x{i}.\n",
                                                         encoding="utf-8")
+
+
+# -- syndicated copies: a seed rewritten the ways outlets reprint a wire story --
+
+COPY_SEED = "004"  # the SCMP article: the story the copies are made from
+COPY_OUTLETS = {"headline": ("Korea JoongAng Daily", "2023-11-08"),
+                "cut": ("The Korea Herald", "2023-11-09"),
+                "boilerplate": ("Yonhap", "2023-11-10")}
+
+
+def rewritten_copies(article: Article) -> dict[str, tuple[str, dict]]:
+    """Three reprints of an article: {way: (plain text, sidecar)}: a new headline, a paragraph cut, boilerplate added."""
+    paragraphs = list(article.paragraphs)
+    cut = paragraphs[:3] + paragraphs[4:]
+    boilerplate = ["Share on Facebook Share on X Copy link",
+                   f"By {article.author or 'Staff reporter'} and wire services",
+                   *paragraphs,
+                   "This story was first published by a partner agency and is republished under a syndication agreement.",
+                   "Sign up for our morning newsletter to get the day's top stories from Asia in your inbox."]
+    texts = {
+        "headline": ("Blinken heads to Seoul as Moscow-Pyongyang arms ties deepen", paragraphs),
+        "cut": (article.title, cut),
+        "boilerplate": (article.title, boilerplate),
+    }
+    return {way: ("\n\n".join([title, *body]) + "\n",
+                  {"title": title, "outlet": COPY_OUTLETS[way][0], "published": COPY_OUTLETS[way][1]})
+            for way, (title, body) in texts.items()}
+
+
+def write_copies(corpus: Path, article: Article) -> dict[str, Path]:
+    """The three reprints written into a corpus folder as NAME.txt with a NAME.json sidecar."""
+    import json
+
+    written = {}
+    for way, (text, sidecar) in rewritten_copies(article).items():
+        path = corpus / f"copy-{way}.txt"
+        path.write_text(text, encoding="utf-8")
+        path.with_suffix(".json").write_text(json.dumps(sidecar), encoding="utf-8")
+        written[way] = path
+    return written

@@ -13,8 +13,9 @@ from indexer.search import SearchRequest, SearchService
 
 from .helpers import SEED_TITLES, run_script, seed_path
 
-RESULT_KEYS = {"query", "total", "page", "per_page", "hits", "facets", "suggestion"}
-HIT_KEYS = {"id", "title", "outlet", "author", "published", "date_precision", "score", "snippet", "actors"}
+RESULT_KEYS = {"query", "total", "groups", "all_copies", "page", "per_page", "hits", "facets", "suggestion"}
+HIT_KEYS = {"id", "title", "outlet", "author", "published", "date_precision", "score", "snippet", "actors",
+            "copy_group", "copy_count", "copies"}
 FACET_KEYS = {"outlet", "actor", "year", "month", "undated"}
 
 

@@ -13,8 +13,9 @@ from indexer.search import SearchRequest, SearchService
 
 from .helpers import SEED_TITLES, build_index, seed_path
 
-RESULT_KEYS = {"query", "total", "page", "per_page", "hits", "facets", "suggestion"}
-HIT_KEYS = {"id", "title", "outlet", "author", "published", "date_precision", "score", "snippet", "actors"}
+RESULT_KEYS = {"query", "total", "groups", "all_copies", "page", "per_page", "hits", "facets", "suggestion"}
+HIT_KEYS = {"id", "title", "outlet", "author", "published", "date_precision", "score", "snippet", "actors",
+            "copy_group", "copy_count", "copies"}
 FACET_KEYS = {"outlet", "actor", "year", "month", "undated"}
 
 SEED_000_ACTORS = [
@@ -309,10 +310,15 @@ def test_json_document_for_k9_howitzer(service, seed_articles):
         "score": hit["score"],
         "snippet": hit["snippet"],
         "actors": SEED_000_ACTORS,
+        "copy_group": seed_articles["000"].id,
+        "copy_count": 0,
+        "copies": [],
     }
     assert document == {
         "query": "K9 howitzer",
         "total": 1,
+        "groups": 1,
+        "all_copies": False,
         "page": 1,
         "per_page": 10,
         "hits": [hit],
@@ -340,6 +346,9 @@ def test_json_document_hit_for_a_dated_article(service, seed_articles):
         "published": "2024-06-23",
         "date_precision": "day",
         "score": None,
+        "copy_group": seed_articles["002"].id,
+        "copy_count": 0,
+        "copies": [],
     }
     assert hit["snippet"].startswith("Struggling to supply ammunition")
     assert "<mark>" not in hit["snippet"]

@@ -9,7 +9,7 @@ from indexer.search import SearchRequest
 
 from .helpers import SEED_TITLES, run_script
 
-RESULT_KEYS = {"query", "total", "page", "per_page", "hits", "facets", "suggestion"}
+RESULT_KEYS = {"query", "total", "groups", "all_copies", "page", "per_page", "hits", "facets", "suggestion"}
 
 
 def test_home_page_lists_the_newest_article_first(client, service):
@@ -62,9 +62,9 @@ def test_api_search_matches_search_cli_json(client, built_index):
 
 def test_api_search_keeps_the_cli_key_order(client):
     api = json.loads(client.get("/api/search?q=K9+howitzer").get_data(as_text=True))
-    assert list(api) == ["query", "total", "page", "per_page", "hits", "facets", "suggestion"]
+    assert list(api) == ["query", "total", "groups", "all_copies", "page", "per_page", "hits", "facets", "suggestion"]
     assert list(api["hits"][0]) == ["id", "title", "outlet", "author", "published", "date_precision", "score",
-                                    "snippet", "actors"]
+                                    "snippet", "actors", "copy_group", "copy_count", "copies"]
 
 
 def test_api_search_filters_match_search_cli(client, built_index):

@@ -513,7 +513,7 @@ def test_api_search_returns_exactly_what_search_cli_json_prints(web, seed_index,
     assert response.status_code == 200
     assert response.mimetype == "application/json"
     assert response.get_json() == search_cli_json(seed_index, *cli_args)
-    assert list(response.get_json()) == ["query", "total", "page", "per_page", "hits", "facets", "suggestion"]
+    assert list(response.get_json()) == ["query", "total", "groups", "all_copies", "page", "per_page", "hits", "facets", "suggestion"]
 
 
 def test_api_search_takes_exclusions_and_undated(web):

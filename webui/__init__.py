@@ -23,7 +23,8 @@ def create_app(config: Mapping | None = None) -> Flask:
 
     INDEX_DIR: the index to search. CORPUS_DIR: where the raw sources the index was
     built from live (the article page links to them). EXPORT_LIMIT: the most hits
-    one CSV/JSON export holds.
+    one CSV/JSON export holds. COPY_THRESHOLD: the copy threshold POST /api/add
+    indexes with (default: $SEARCH_COPY_THRESHOLD, else 0.5).
     """
     app = Flask(__name__)
     app.json.sort_keys = False  # the API document keeps the order search-cli --json prints

@@ -16,8 +16,11 @@ from pathlib import Path
 
 from flask import Blueprint, current_app, jsonify, request
 
+from indexer import config as indexer_config
 from indexer import fetch, sync
+from indexer.copies import CopySettings
 from indexer.errors import UserError
+from indexer.pipeline import PipelineOptions
 
 from .errors import AdminDisabled, NotAuthorised, NotJson
 
@@ -47,6 +50,7 @@ def add():
         raise UserError("'url' must be an http or https URL")
     corpus, root = Path(current_app.config["CORPUS_DIR"]), Path(current_app.config["INDEX_DIR"])
     stored = fetch.fetch_url(url, corpus)
-    report = sync.update(corpus, root, lock_wait=current_app.config.get("ADMIN_LOCK_WAIT", 10.0))
+    options = PipelineOptions(copies=CopySettings(threshold=indexer_config.copy_threshold(current_app.config.get("COPY_THRESHOLD"))))
+    report = sync.update(corpus, root, options, lock_wait=current_app.config.get("ADMIN_LOCK_WAIT", 10.0))
     return jsonify(stored=stored.name, added=report.added, updated=report.updated, removed=report.removed,
                    skipped=[{"path": p, "reason": r} for p, r in report.skipped])

@@ -15,7 +15,7 @@ from typing import Protocol
 from markupsafe import Markup
 
 from indexer.querylang import parse_date_bound
-from indexer.search import FacetValue, Hit, SearchResult
+from indexer.search import CopyGroup, FacetValue, Hit, SearchResult
 
 from .urls import SearchState
 
@@ -281,6 +281,19 @@ class Link:
 
 
 @dataclass(frozen=True)
+class CopyLink:
+    """A syndicated copy as shown under a hit or on an article page."""
+
+    id: str
+    title: str
+    outlet: str
+    published: str | None
+    url: str
+    original: bool = False  # the earliest dated copy: the likely original
+    current: bool = False  # the article the page is about
+
+
+@dataclass(frozen=True)
 class HitView:
     hit: Hit
     rank: int
@@ -288,6 +301,9 @@ class HitView:
     snippet: Markup  # the service's snippet: HTML-escaped text with <mark>ed words
     actors: tuple[Link, ...]
     more_actors: int
+    copies: tuple[CopyLink, ...] = ()
+    copy_outlets: str = ""  # "The Korea Herald, Yonhap News Agency": the summary of the folded copies
+    more_copies: int = 0  # copies folded but not listed (beyond the service's list)
 
 
 def hit_views(result: SearchResult, state: SearchState, names: Names, article_url) -> list[HitView]:
@@ -299,8 +315,43 @@ def hit_views(result: SearchResult, state: SearchState, names: Names, article_ur
             Link(a.name, state.with_filter("actors", a.name, names.actor_key).url(), current=names.actor_key(a.name) in chosen)
             for a in hit.actors[:HIT_ACTORS]
         )
-        views.append(HitView(hit, rank, article_url(hit.id), Markup(hit.snippet), actors, max(0, len(hit.actors) - HIT_ACTORS)))
+        copies = tuple(CopyLink(c.id, c.title, c.outlet, c.published, article_url(c.id)) for c in hit.copies)
+        views.append(HitView(hit, rank, article_url(hit.id), Markup(hit.snippet), actors, max(0, len(hit.actors) - HIT_ACTORS),
+                             copies, _outlet_list([c.outlet for c in hit.copies]), hit.copy_count - len(copies)))
     return views
+
+
+def _outlet_list(outlets: list[str]) -> str:
+    """Outlets once each, in order, with how many copies an outlet ran when more than one."""
+    counts: dict[str, int] = {}
+    for outlet in outlets:
+        counts[outlet] = counts.get(outlet, 0) + 1
+    return ", ".join(f"{o} (×{n})" if n > 1 else o for o, n in counts.items())
+
+
+@dataclass(frozen=True)
+class CopiesSwitch:
+    """The link between one hit per story (copies folded) and every copy."""
+
+    all_copies: bool
+    folded: int  # articles folded under other hits now (0 when every copy is shown)
+    url: str
+
+
+def copies_switch(result: SearchResult, state: SearchState) -> CopiesSwitch | None:
+    """None when there is nothing to fold: no two matching articles are copies of each other."""
+    if result.groups is None or (result.groups == result.total and not state.all_copies):
+        return None
+    folded = 0 if state.all_copies else result.total - result.groups
+    return CopiesSwitch(state.all_copies, folded, state.with_all_copies(not state.all_copies).url())
+
+
+def copy_links(group: CopyGroup | None, current_id: str, article_url) -> list[CopyLink]:
+    """An article's copy group for its page (itself included), earliest first; [] when it has no copies."""
+    if group is None or len(group.members) < 2:
+        return []
+    return [CopyLink(m.id, m.title, m.outlet, m.published, article_url(m.id), original=m.id == group.original,
+                     current=m.id == current_id) for m in group.members]
 
 
 def sort_links(state: SearchState) -> list[Link]:

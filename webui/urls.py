@@ -1,7 +1,7 @@
 """The search page's whole state lives in its URL: parse it, change it, write it back.
 
 A `SearchState` is what the URL says (q, outlet, actor, not_outlet, not_actor, from,
-to, undated, sort, page, per_page). Views derive every link from it — toggling a
+to, undated, sort, page, per_page, copies). Views derive every link from it — toggling a
 facet value, removing a chip, changing the sort or the page — so templates only
 print URLs they are given. Any change of filters goes back to page 1.
 """
@@ -47,6 +47,14 @@ def _values(args, name: str) -> tuple[str, ...]:
     return tuple(seen.values())
 
 
+def _copies_mode(args: Mapping) -> bool:
+    """copies=all shows every copy; copies=folded (or nothing) folds them under one hit."""
+    text = (args.get("copies") or "").strip().lower()
+    if text not in ("", "all", "folded"):
+        raise QueryError(f"copies must be 'all' or 'folded', got {text!r}")
+    return text == "all"
+
+
 def _drop(values: tuple[str, ...], value: str, key: Key) -> tuple[str, ...]:
     wanted = key(value)
     return tuple(v for v in values if key(v) != wanted)
@@ -65,6 +73,7 @@ class SearchState:
     sort: str = ""  # "" = the default: relevance for a query, newest for an empty one
     page: int = 1
     per_page: int = DEFAULT_PER_PAGE
+    all_copies: bool = False  # copies=all: every syndicated copy a hit of its own (default: folded)
 
     # -- reading ------------------------------------------------------------------------
     @classmethod
@@ -82,6 +91,7 @@ class SearchState:
             sort=(args.get("sort") or "").strip(),
             page=_whole_number(args, "page", 1),
             per_page=_whole_number(args, "per_page", DEFAULT_PER_PAGE),
+            all_copies=_copies_mode(args),
         )
 
     @property
@@ -109,6 +119,7 @@ class SearchState:
             sort=self.sort or ("relevance" if self.q else "newest"),
             page=self.page,
             per_page=self.per_page,
+            all_copies=self.all_copies,
         )
 
     # -- writing ------------------------------------------------------------------------
@@ -131,6 +142,8 @@ class SearchState:
             pairs.append(("page", str(self.page)))
         if self.per_page != DEFAULT_PER_PAGE:
             pairs.append(("per_page", str(self.per_page)))
+        if self.all_copies:
+            pairs.append(("copies", "all"))
         skip = set(leave_out)
         return [(name, value) for name, value in pairs if name not in skip]
 
@@ -172,6 +185,9 @@ class SearchState:
     def with_per_page(self, per_page: int) -> "SearchState":
         return replace(self, page=1, per_page=per_page)
 
+    def with_all_copies(self, all_copies: bool) -> "SearchState":
+        return replace(self, page=1, all_copies=all_copies)
+
     def cleared(self) -> "SearchState":
-        """No filters; the query, sort and page size stay."""
-        return SearchState(q=self.q, sort=self.sort, per_page=self.per_page)
+        """No filters; the query, sort, page size and copies switch stay."""
+        return SearchState(q=self.q, sort=self.sort, per_page=self.per_page, all_copies=self.all_copies)

@@ -54,6 +54,7 @@ def search_page():
         sorts=present.sort_links(state),
         per_page=present.per_page_links(state),
         pager=present.pager(result, state),
+        copies_switch=present.copies_switch(result, state),
         suggestion_url=state.with_query(result.suggestion).url() if result.suggestion else None,
         date_hidden=state.params(leave_out=("from", "to", "page")),
         actor_hidden=state.params(leave_out=("page",)),
@@ -114,6 +115,7 @@ def raw_source_path(article: Article) -> Path | None:
 def article_page(article_id: str):
     article = find_article(article_id)
     similar = service().similar(article.id)
+    copies = present.copy_links(service().copies_of(article.id), article.id, article_url)
     return render_template(
         "article.html",
         article=article,
@@ -122,6 +124,7 @@ def article_page(article_id: str):
         actor_groups=actor_links(article),
         has_source=raw_source_path(article) is not None,
         similar=[(hit, article_url(hit.id)) for hit in similar],
+        copies=copies,
     )
 
 
