@@ -58,6 +58,7 @@ EXPORT_LIMIT = 10_000  # hits in one export (CSV/JSON download), whatever the re
 SIMILAR_LIMIT = 5
 MAX_EXPANSIONS = 500  # terms a wildcard or fuzzy term may stand for
 SNIPPET_CHARS = 240
+TEXT_FIELDS = ("title", "subtitle", "body")  # what words without a field name search
 MAX_COPIES_LISTED = 50  # copies named under one hit; copy_count has them all
 _MARK_CLASS = re.compile(r'<mark class="[^"]*">')
 _UNIX_EPOCH_ORDINAL = dt.date(1970, 1, 1).toordinal()
@@ -347,7 +348,8 @@ class SearchService:
         )
         total = int(final.sum())
         hits = self._page_of_hits(query, request, final, searcher, cols)
-        suggestion = self._suggestion(request.query, query, searcher) if total == 0 and request.query.strip() else None
+        # A spelling suggestion only when the words themselves match nothing, not when the filters leave no hit.
+        suggestion = self._suggestion(request.query, query, searcher) if not matched.any() and request.query.strip() else None
         groups = int(np.unique(cols.group[final]).size)
         return SearchResult(query=request.query, total=total, page=request.page, per_page=request.per_page,
                             hits=tuple(hits), facets=facets, suggestion=suggestion, groups=groups,
@@ -476,7 +478,7 @@ class SearchService:
         if not text.strip():
             return Every()
         check_query(text, QUERY_FIELDS)
-        parser = qparser.MultifieldParser(["title", "subtitle", "body"], searcher.schema)
+        parser = qparser.MultifieldParser(list(TEXT_FIELDS), searcher.schema)
         parser.add_plugin(qparser.FieldAliasPlugin({"outlet_text": ["outlet"]}))
         parser.add_plugin(qparser.FuzzyTermPlugin())
         try:
@@ -615,7 +617,7 @@ class SearchService:
             if not request.all_copies:
                 ordered = _first_of_each_group(ordered, cols)
             page = [(int(d), None) for d in ordered[first:last]]
-        terms = {text for fieldname, text in query.all_terms() if fieldname in ("title", "subtitle", "body")} if not isinstance(query, Every) else set()
+        terms = {text for fieldname, text in query.all_terms() if fieldname in TEXT_FIELDS} if not isinstance(query, Every) else set()
         hits = [self._hit(docnum, score, searcher, terms, snippets) for docnum, score in page]
         if request.all_copies:
             return hits
@@ -675,8 +677,16 @@ class SearchService:
     # -- spelling -----------------------------------------------------------------------
     @staticmethod
     def _suggestion(text: str, query: Query, searcher) -> str | None:
+        # Whoosh corrects every (field, word) the index lacks, so a word found in the body
+        # but in no title ("K9") was "corrected" to another title word. Misspelt means:
+        # in none of the fields searched.
+        reader = searcher.reader()
+        unknown = [(field, word) for field, word in query.all_terms()
+                   if field in TEXT_FIELDS and not any((other, word) in reader for other in TEXT_FIELDS)]
+        if not unknown:
+            return None
         try:
-            corrected = searcher.correct_query(query, text)
+            corrected = searcher.correct_query(query, text, terms=unknown)
         except Exception:  # a suggestion is a nicety; never fail a search for it
             return None
         if corrected.query != query and corrected.string != text:

@@ -378,6 +378,18 @@ def test_no_suggestion_when_something_matches(service):
     assert search(service, "howitzer").suggestion is None
 
 
+def test_no_suggestion_when_only_the_filters_leave_no_hit(service):
+    # Regression: "K9 howitzer" limited to an outlet without it suggested "do howitzer".
+    result = search(service, "K9 howitzer", outlets=("Medium",))
+    assert result.total == 0
+    assert result.suggestion is None
+
+
+def test_suggestion_keeps_words_found_in_any_searched_field(service):
+    # "K9" is in a body but in no title: it is not misspelt, only "howitzr" is.
+    assert search(service, "K9 howitzr").suggestion == "K9 howitzer"
+
+
 # -- bad requests --------------------------------------------------------------------------
 
 
