@@ -29,6 +29,7 @@ import datetime as dt
 import queue
 import re
 import threading
+from collections import OrderedDict
 from contextlib import contextmanager
 from itertools import islice
 from dataclasses import dataclass, replace
@@ -55,6 +56,7 @@ MAX_PAGE = 1000
 MAX_ACTOR_FACET_VALUES = 50
 MAX_OUTLET_FACET_VALUES = 100
 POOL_SIZE = 2  # Whoosh searchers per process (see SearchService._borrow)
+RESULT_CACHE_SIZE = 512  # answers kept per process for repeated requests on the same index state
 EXPORT_LIMIT = 10_000  # hits in one export (CSV/JSON download), whatever the request's page size
 SIMILAR_LIMIT = 5
 MAX_EXPANSIONS = 500  # terms a wildcard or fuzzy term may stand for
@@ -299,6 +301,11 @@ class _Reader:
         self.searcher = self.index.searcher()
         self.columns = cache.get(generation, self.searcher)
 
+    @property
+    def state(self) -> tuple[str, int]:
+        """Which index state this reader sees: its generation folder and Whoosh commit."""
+        return str(self.generation), self.searcher.reader().generation()
+
     def refreshed(self) -> "_Reader":
         # Not Searcher.refresh(): it reuses the readers of unchanged segments and so
         # misses documents deleted from them (a deleted article kept turning up).
@@ -313,12 +320,44 @@ class _Reader:
         self.searcher.close()
 
 
+class _AnswerCache:
+    """The last answers, keyed by the index state they were computed on.
+
+    A key holds the generation folder and Whoosh's commit number of the searcher
+    that answered, so a commit (an `update`, an add) or a rebuild makes every older
+    entry unreachable: nothing is served from an index state that is gone. Answers
+    are frozen dataclasses, safe to hand to several threads.
+    """
+
+    def __init__(self, size: int):
+        self.size = size
+        self._lock = threading.Lock()
+        self._entries: OrderedDict = OrderedDict()
+
+    def get(self, key):
+        with self._lock:
+            if key in self._entries:
+                self._entries.move_to_end(key)
+                return self._entries[key]
+        return None
+
+    def put(self, key, value) -> None:
+        if self.size <= 0:
+            return
+        with self._lock:
+            self._entries[key] = value
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
+
+
 class SearchService:
     """Answers SearchRequests from the index at `root`. Safe to share between threads."""
 
-    def __init__(self, root: Path, pool_size: int = POOL_SIZE):
+    def __init__(self, root: Path, pool_size: int = POOL_SIZE, cache_size: int = RESULT_CACHE_SIZE):
         self.root = Path(root)
         self.pool_size = pool_size
+        self._answers = _AnswerCache(cache_size)
         self._idle: queue.LifoQueue[_Reader] = queue.LifoQueue()
         self._open = 0
         self._pool_lock = threading.Lock()
@@ -330,7 +369,12 @@ class SearchService:
     def search(self, request: SearchRequest) -> SearchResult:
         _validate(request)
         with self._borrow() as reader:
-            return self._search(request, reader)
+            key = (reader.state, "search", request)
+            result = self._answers.get(key)
+            if result is None:
+                result = self._search(request, reader)
+                self._answers.put(key, result)
+            return result
 
     def _search(self, request: SearchRequest, reader: "_Reader") -> SearchResult:
         searcher, cols = reader.searcher, reader.columns
@@ -376,16 +420,24 @@ class SearchService:
     def similar(self, article_id: str, limit: int = SIMILAR_LIMIT) -> tuple[Hit, ...]:
         """Articles like this one (Whoosh more-like-this on the body's key terms); () for an unknown id."""
         with self._borrow() as reader:
-            searcher = reader.searcher
-            docnum = searcher.document_number(id=article_id)
-            if docnum is None:
-                return ()
-            # Its own copies are listed apart (copies_of), not as similar articles.
-            cols = reader.columns
-            same = set(np.flatnonzero(cols.group == cols.group[docnum]).tolist())
-            results = searcher.more_like(docnum, "body", top=limit + len(same))
-            return tuple(self._hit(hit.docnum, float(hit.score), searcher, set())
-                         for hit in results if hit.docnum not in same)[:limit]
+            key = (reader.state, "similar", article_id, limit)
+            found = self._answers.get(key)
+            if found is None:
+                found = self._similar(article_id, limit, reader)
+                self._answers.put(key, found)
+            return found
+
+    def _similar(self, article_id: str, limit: int, reader: _Reader) -> tuple[Hit, ...]:
+        searcher = reader.searcher
+        docnum = searcher.document_number(id=article_id)
+        if docnum is None:
+            return ()
+        # Its own copies are listed apart (copies_of), not as similar articles.
+        cols = reader.columns
+        same = set(np.flatnonzero(cols.group == cols.group[docnum]).tolist())
+        results = searcher.more_like(docnum, "body", top=limit + len(same))
+        return tuple(self._hit(hit.docnum, float(hit.score), searcher, set())
+                     for hit in results if hit.docnum not in same)[:limit]
 
     def copies_of(self, article_id: str) -> CopyGroup | None:
         """The copy group of an article, itself included; None for an unknown id."""

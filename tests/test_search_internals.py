@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from indexer import sync
 from indexer.search import SearchRequest, SearchService, _query_mask
 
 from .helpers import build_index, make_corpus
@@ -38,3 +39,41 @@ def test_match_mask_from_posting_blocks_equals_whooshs_own_matching(generated_se
 
 def test_common_word_postings_span_several_blocks(generated_service):
     assert generated_service.search(SearchRequest(query="missile")).total > 2 * 128
+
+
+def write_article(path, title: str, sentence: str) -> None:
+    body = "\n\n".join(f"{sentence} Paragraph {i} tells the story at length for the reader." for i in range(3))
+    path.write_text(f"{title}\n\n{body}\n", encoding="utf-8")
+
+
+def test_a_repeated_request_is_answered_from_the_cache(built_index):
+    service = SearchService(built_index)
+    first = service.search(SearchRequest(query="howitzer"))
+    assert service.search(SearchRequest(query="howitzer")) is first
+    assert service.search(SearchRequest(query="howitzer", page=2)) is not first
+
+
+def test_a_search_after_update_sees_the_new_article_not_the_cached_answer(corpus, root):
+    service = SearchService(root)
+    request = SearchRequest(query="seoul", sort="newest", per_page=100)
+    before = service.search(request)
+    assert service.search(request) is before  # cached
+    write_article(corpus / "new.txt", "Zeppelin sighted over Seoul", "A zeppelin drifted over Seoul at dawn.")
+    sync.update(corpus, root)
+    after = service.search(request)
+    assert after.total == before.total + 1
+    assert "Zeppelin sighted over Seoul" in [hit.title for hit in after.hits]
+    (corpus / "new.txt").unlink()
+    sync.update(corpus, root)
+    assert service.search(request).total == before.total
+
+
+def test_similar_articles_are_recomputed_after_an_update(corpus, root):
+    service = SearchService(root)
+    seed_id = service.search(SearchRequest(query='"K9 howitzers"')).hits[0].id
+    before = service.similar(seed_id)
+    assert before
+    gone = before[0]
+    next(path for path in corpus.glob("*.txt") if gone.title in path.read_text(encoding="utf-8")).unlink()
+    sync.update(corpus, root)
+    assert gone.id not in {hit.id for hit in service.similar(seed_id)}
