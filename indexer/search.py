@@ -259,6 +259,26 @@ class Columns:
         for i, (name, _) in enumerate(self.actor_names):
             self.actor_by_key.setdefault(fold(name), []).append(i)
         self.group = _group_numbers(reader, n)
+        self.group_count = int(self.group.max()) + 1 if n else 0
+        self._orders: dict[str, np.ndarray] = {}
+
+    def date_order(self, sort: str) -> np.ndarray:
+        """Every doc number in date order ("newest" or "oldest"), undated last, newest doc first on a tie.
+
+        Sorted once per generation; a request keeps the docs it matched from it in O(n)
+        instead of sorting its matches (a lexsort of 100,000 docs on every browse page).
+        """
+        order = self._orders.get(sort)
+        if order is None:
+            docs = np.arange(self.size, dtype=np.int64)
+            key = -self.day_start if sort != "oldest" else self.day_start
+            order = docs[np.lexsort((-docs, key, self.precision == 0))]
+            self._orders[sort] = order  # two threads may both compute it: same array, no harm
+        return order
+
+    def group_count_of(self, docs: np.ndarray) -> int:
+        """How many copy groups the docs of a mask fall into."""
+        return int(np.count_nonzero(np.bincount(self.group[docs], minlength=self.group_count)))
 
     def copy_order(self, docs: np.ndarray) -> np.ndarray:
         """Docs earliest first, undated last, then by doc number: the order copies are listed in."""
@@ -396,7 +416,7 @@ class SearchService:
         hits = self._page_of_hits(query, request, final, searcher, cols, filtered=filtered)
         # A spelling suggestion only when the words themselves match nothing, not when the filters leave no hit.
         suggestion = self._suggestion(request.query, query, searcher) if not matched.any() and request.query.strip() else None
-        groups = int(np.unique(cols.group[final]).size)
+        groups = cols.group_count_of(final)
         return SearchResult(query=request.query, total=total, page=request.page, per_page=request.per_page,
                             hits=tuple(hits), facets=facets, suggestion=suggestion, groups=groups,
                             all_copies=request.all_copies)
@@ -663,12 +683,8 @@ class SearchService:
             results = searcher.search(query, filter=allowed, limit=last, terms=False)
             page = [(hit.docnum, float(hit.score)) for hit in results[first:last]]
         else:
-            docs = np.flatnonzero(final)
-            dated = cols.precision[docs] > 0
-            day = cols.day_start[docs]
-            key = -day if request.sort != "oldest" else day
-            # lexsort: last key is primary. Undated last, then by day, then newest doc number first.
-            ordered = docs[np.lexsort((-docs, key, ~dated))]
+            order = cols.date_order(request.sort)
+            ordered = order[final[order]]
             if not request.all_copies:
                 ordered = _first_of_each_group(ordered, cols)
             page = [(int(d), None) for d in ordered[first:last]]
@@ -832,8 +848,10 @@ def _group_numbers(reader, size: int) -> np.ndarray:
 
 def _first_of_each_group(ordered: np.ndarray, cols: Columns) -> np.ndarray:
     """The docs in their order, keeping only the first of each copy group."""
-    _, first = np.unique(cols.group[ordered], return_index=True)
-    return ordered[np.sort(first)]
+    groups = cols.group[ordered]
+    first = np.full(cols.group_count, len(ordered), dtype=np.int64)
+    np.minimum.at(first, groups, np.arange(len(ordered), dtype=np.int64))
+    return ordered[first[groups] == np.arange(len(ordered))]
 
 
 def _check_expansion(term: str, count: int) -> None:

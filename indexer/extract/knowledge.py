@@ -29,6 +29,7 @@ NAME_KEYS = ("aliases", "demonyms", "capitals")
 TOKEN = re.compile(r"[^\W_]+")
 
 
+@lru_cache(maxsize=65536)
 def fold(text: str) -> str:
     """Case, accents, hyphens, dots and spacing folded: 'Kim Jong-un' -> 'kim jong un'."""
     text = unicodedata.normalize("NFKD", text)
