@@ -428,7 +428,7 @@ def test_undated_article_says_so(web):
 
 def test_article_actors_link_to_the_search_filtered_by_them(web):
     soup = get_page(web, f"/articles/{MEDIUM}")
-    groups = {h3.get_text(): [a.get_text() for a in h3.find_next_sibling("ul").select("a")]
+    groups = {h3.get_text(): [a.get_text() for a in h3.find_next_sibling("ul").select("a.tag")]
               for h3 in soup.select("#actors-heading ~ h3")}
     assert list(groups) == ["People", "Countries", "Organisations"]
     assert groups["People"] == ["Vladimir Putin", "Chang Ho-jin"]
