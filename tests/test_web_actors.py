@@ -108,7 +108,7 @@ def test_a_co_mention_links_to_the_search_for_both_actors(web):
 
 def test_a_timeline_bar_searches_the_actor_in_that_month(web):
     html = web.get(f"/actors/{PUTIN}").get_data(as_text=True)
-    href = unescape(re.search(r'<a href="([^"]+)" class="bar[^"]*" aria-label="2023-11: 1 article"', html).group(1))
+    href = unescape(re.search(r'<a href="([^"]+)" class="bar[^"]*">\s*<title>2023-11: 1 article</title>', html).group(1))
     assert parse_qs(urlsplit(href).query) == {"actor": [PUTIN], "from": ["2023-11"], "to": ["2023-11"]}
     assert web.get("/api/search" + href[href.index("?"):]).get_json()["total"] == 1
 
