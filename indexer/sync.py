@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
 import time
 from collections import deque
 from concurrent.futures import ProcessPoolExecutor
@@ -29,6 +30,7 @@ Track = Callable[[Sequence[Path], str], Iterable[Path]]
 PARALLEL_FROM = 200  # files in a batch before worker processes pay for their start-up
 MAX_WORKERS = 4
 IN_FLIGHT_PER_WORKER = 32
+PARENT_CHECK_SECONDS = 1.0  # how soon a worker notices its parent was killed
 ACTOR_CACHE = "actors-cache.sqlite"
 
 
@@ -220,7 +222,8 @@ def processed(paths: Sequence[Path], options: PipelineOptions, track: Track, lab
             yield _process_one(path, options)
         return
     # spawn, not fork: the caller may run threads (watch), and forking those is unsafe.
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
+                             initializer=_exit_with_parent, initargs=(os.getpid(),)) as pool:
         in_flight: deque = deque()
         for path in track(paths, label):
             in_flight.append(pool.submit(_process_one, path, options))
@@ -228,6 +231,21 @@ def processed(paths: Sequence[Path], options: PipelineOptions, track: Track, lab
                 yield in_flight.popleft().result()
         while in_flight:
             yield in_flight.popleft().result()
+
+
+def _exit_with_parent(parent: int) -> None:
+    """In each worker: end it once the process that started it is gone.
+
+    A pool worker waits on a queue whose write end it holds itself, so when its
+    parent is killed (SIGKILL, the OOM killer) it would wait for ever: killed builds
+    left workers of 150 MB each behind (seen after tests/test_sync.py's crash tests).
+    """
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_CHECK_SECONDS)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
 def default_workers(batch: int) -> int:

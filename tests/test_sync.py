@@ -237,12 +237,36 @@ def test_a_lock_left_by_a_killed_writer_is_cleared(corpus, root):
 
 # -- crashes --------------------------------------------------------------------------
 
-def kill_when(process: subprocess.Popen, ready, seconds: float = 30.0) -> None:
+def children_of(pid: int) -> set[int]:
+    """Processes whose parent is PID (Linux /proc)."""
+    found = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.add(int(stat.parent.name))
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def kill_when(process: subprocess.Popen, ready, seconds: float = 30.0) -> set[int]:
+    """SIGKILL PROCESS once READY; returns the processes it had started (its pool workers)."""
     assert wait_for(lambda: ready() or process.poll() is not None, seconds)
     time.sleep(0.3)
+    started = children_of(process.pid)
     process.send_signal(signal.SIGKILL)
     process.wait()
     assert process.returncode == -signal.SIGKILL, "the process finished before it could be killed"
+    return started
 
 
 def test_killing_a_build_leaves_the_previous_index_and_update_recovers(tmp_path, corpus, root):
@@ -250,8 +274,10 @@ def test_killing_a_build_leaves_the_previous_index_and_update_recovers(tmp_path,
     before = store.current_generation(root)
     build = subprocess.Popen([str(BIN / "search-index"), "build", "--corpus", str(corpus), "--index", str(root)],
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    kill_when(build, lambda: len(list(root.glob("gen-*"))) > 1)
+    workers = kill_when(build, lambda: len(list(root.glob("gen-*"))) > 1)
 
+    assert workers, "a 400-file build runs worker processes"
+    assert wait_for(lambda: not any(alive(pid) for pid in workers), 10), "workers outlived their killed parent"
     assert store.current_generation(root) == before
     assert titles(root, '"K9 howitzers"') == ["Seoul raises stakes in confrontation with Moscow"]
     done = search_index("update", "--corpus", str(corpus), "--index", str(root))
