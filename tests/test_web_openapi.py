@@ -199,30 +199,16 @@ def test_bad_searches_are_documented_400s(web, params):
         check(response, template)
 
 
-@pytest.mark.parametrize("article_id", SEED_IDS)
-def test_articles_validate(web, article_id):
-    response = web.get(f"/api/articles/{article_id}")
-    assert response.status_code == 200
-    check(response, "/api/articles/{article_id}")
-
-
-def test_an_unknown_article_is_a_documented_404(web):
-    response = web.get("/api/articles/0000000000000000")
-    assert response.status_code == 404
-    check(response, "/api/articles/{article_id}")
-
-
-@pytest.mark.parametrize("name", ["Vladimir Putin", "Putin", "South Korea", "Ghana"])
-def test_actor_profiles_validate(web, name):
-    response = web.get(f"/api/actors/{name}")
-    assert response.status_code == 200
-    check(response, "/api/actors/{name}")
-
-
-def test_an_unknown_actor_is_a_documented_404(web):
-    response = web.get("/api/actors/Nobody Anyone Knows")
-    assert response.status_code == 404
-    check(response, "/api/actors/{name}")
+@pytest.mark.parametrize("template, url, status", [
+    *(("/api/articles/{article_id}", f"/api/articles/{article_id}", 200) for article_id in SEED_IDS),
+    ("/api/articles/{article_id}", "/api/articles/0000000000000000", 404),
+    *(("/api/actors/{name}", f"/api/actors/{name}", 200) for name in ("Vladimir Putin", "Putin", "South Korea", "Ghana")),
+    ("/api/actors/{name}", "/api/actors/Nobody Anyone Knows", 404),
+])
+def test_articles_and_actors_validate_found_or_not(web, template, url, status):
+    response = web.get(url)
+    assert response.status_code == status
+    check(response, template)
 
 
 @pytest.mark.parametrize("params", [{}, {"q": "korea", "sort": "oldest"}, {"outlet": "Medium"}, {"q": "zeppelin"}])
