@@ -22,8 +22,14 @@ $(VENV)/.installed-test: $(VENV)/.installed
 	$(BIN)/pip install --quiet -c constraints.txt -e '.[test]'
 	touch $@
 
+# axe-core for the accessibility checks of the browser tests, pinned by tests/browser/package-lock.json.
+AXE := tests/browser/node_modules/axe-core/axe.min.js
+$(AXE): tests/browser/package.json tests/browser/package-lock.json
+	cd tests/browser && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
 install: $(VENV)/.installed
-install-test: $(VENV)/.installed-test
+install-test: $(VENV)/.installed-test $(AXE)
 
 index: install
 	$(BIN)/search-index build --corpus seeds --index index
@@ -35,4 +41,4 @@ test: install-test
 	$(BIN)/python -m pytest
 
 clean:
-	rm -rf $(VENV) index/CURRENT index/gen-* index/WRITE.lock
+	rm -rf $(VENV) tests/browser/node_modules index/CURRENT index/gen-* index/WRITE.lock

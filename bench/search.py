@@ -3,6 +3,9 @@
     python bench/search.py --n 10000            # generates the corpus and builds both if missing
     python bench/search.py --n 100000 --reps 15
 
+The mix ends with the actor page (SearchService.actor_profile) for the most
+frequent actor, the 13th and the 50th, against the same actor-filtered browse in FTS5.
+
 Ours: the search service (indexer.search) answering a SearchRequest with every
 facet (outlet, actor, year, month, undated; disjunctive), the top 10 hits with
 snippets. The peer: the same documents in SQLite FTS5 (porter tokenizer),
@@ -195,7 +198,35 @@ def run(args: argparse.Namespace) -> None:
             rows.append((name, flt, total, peer_total, ours_ms, peer_ms))
             print(f"  {name}+{flt}: {total} hits, ours p50 {statistics.median(ours_ms):.1f} ms, peer p50 {statistics.median(peer_ms):.1f} ms",
                   file=sys.stderr)
+    rows.extend(actor_page_rows(service, peer, everything, args.reps))
     print_report(rows, args)
+
+
+def actor_page_rows(service: SearchService, peer: Peer, everything, reps: int) -> list[tuple]:
+    """The actor page (/actors/<name>) for the most frequent actor, the 13th and the 50th
+    (the actor facet lists 50).
+
+    Ours: SearchService.actor_profile (count, month timeline, co-mentions, outlets,
+    latest 10). The peer: the same actor-filtered browse with its GROUP BY facets.
+    """
+    actors = everything.facets.actor
+    rows = []
+    for position in sorted({0, len(actors) // 4, len(actors) - 1}):
+        name = actors[position].value
+        ours_ms, peer_ms = [], []
+        total = service.actor_profile(name).count  # warm
+        peer_total = peer.search("", None, name, False)["total"]
+        for _ in range(reps):
+            t = time.perf_counter()
+            service.actor_profile(name)
+            ours_ms.append((time.perf_counter() - t) * 1000)
+            t = time.perf_counter()
+            peer.search("", None, name, False)
+            peer_ms.append((time.perf_counter() - t) * 1000)
+        rows.append((f"actor page (#{position + 1})", "none", total, peer_total, ours_ms, peer_ms))
+        print(f"  actor page {name!r}: {total} articles, ours p50 {statistics.median(ours_ms):.1f} ms, "
+              f"peer p50 {statistics.median(peer_ms):.1f} ms", file=sys.stderr)
+    return rows
 
 
 def print_report(rows, args) -> None:

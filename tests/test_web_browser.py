@@ -111,7 +111,7 @@ def test_query_outlet_facets_article_and_back(watched, live_server):
 def test_histogram_bar_filters_by_month_and_chip_removes_it(watched):
     page = watched.page
     page.goto("/")
-    page.locator('.histogram a.bar[aria-label="2023-11: 1 article"]').click()
+    page.get_by_role("link", name="2023-11: 1 article").click()
     page.wait_for_url(re.compile(r"from="))
     assert query_of(page) == [("from", "2023-11"), ("to", "2023-11")]
     expect(page.locator(".results-count")).to_have_text("1 article")
@@ -201,11 +201,139 @@ def test_keyboard_reaches_skip_link_then_search_box(watched):
     expect(page.locator("#q")).to_be_focused()
 
 
+def selected_hit(page: Page) -> str | None:
+    selected = page.locator("li.hit.is-selected-hit .hit-title a")
+    return selected.inner_text() if selected.count() == 1 else None
+
+
+def test_j_and_k_move_between_hits_and_o_opens_the_selected_one(watched):
+    page = watched.page
+    page.goto("/?q=seoul&sort=newest")
+    titles = page.locator("li.hit .hit-title a").all_inner_texts()
+    assert len(titles) >= 3
+    page.keyboard.press("j")
+    assert selected_hit(page) == titles[0]
+    expect(page.locator("li.hit .hit-title a").first).to_be_focused()
+    page.keyboard.press("j")
+    page.keyboard.press("j")
+    assert selected_hit(page) == titles[2]
+    page.keyboard.press("k")
+    assert selected_hit(page) == titles[1]
+    expect(page.locator("li.hit.is-selected-hit")).to_have_attribute("aria-current", "true")
+    page.keyboard.press("o")
+    page.wait_for_url(re.compile(r"/articles/[0-9a-f]{16}$"))
+    expect(page.locator("h1")).to_have_text(titles[1])
+
+
+def test_enter_opens_the_hit_selected_with_j(watched):
+    page = watched.page
+    page.goto("/?q=seoul&sort=newest")
+    second = page.locator("li.hit .hit-title a").nth(1).inner_text()
+    page.keyboard.press("j")
+    page.keyboard.press("j")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/articles/[0-9a-f]{16}$"))
+    expect(page.locator("h1")).to_have_text(second)
+
+
+def test_letters_typed_in_the_search_box_are_not_taken_as_shortcuts(watched):
+    page = watched.page
+    page.goto("/?q=seoul")
+    page.keyboard.press("/")
+    page.keyboard.press("Control+a")
+    page.keyboard.type("joke o? k")
+    expect(page.locator("#q")).to_have_value("joke o? k")
+    assert selected_hit(page) is None
+    expect(page.locator("#shortcuts")).not_to_be_visible()
+    page.keyboard.press("Escape")  # leaves the box; now j works
+    page.keyboard.press("j")
+    assert selected_hit(page) is not None
+
+
+def test_question_mark_shows_the_shortcuts_and_escape_closes_them(watched):
+    page = watched.page
+    page.goto("/")
+    page.keyboard.press("j")
+    focused = page.locator("li.hit .hit-title a").first
+    expect(focused).to_be_focused()
+    page.keyboard.press("?")
+    dialog = page.locator("#shortcuts")
+    expect(dialog).to_be_visible()
+    expect(dialog).to_contain_text("Next and previous hit")
+    page.keyboard.press("j")  # the list is open: keys do not move the selection behind it
+    page.keyboard.press("Escape")
+    expect(dialog).not_to_be_visible()
+    expect(focused).to_be_focused()  # focus goes back where it was
+
+
+def test_tab_alone_reaches_hits_and_facets_and_enter_applies_a_facet(watched):
+    page = watched.page
+    page.goto("/?q=seoul")
+    reached = []
+    for _ in range(60):
+        page.keyboard.press("Tab")
+        reached.append(page.evaluate("document.activeElement.closest('li.hit') ? 'hit' : "
+                                     "document.activeElement.closest('.facet-outlet') ? 'outlet' : "
+                                     "document.activeElement.id || document.activeElement.tagName"))
+        if reached[-1] == "outlet":
+            break
+    assert "q" in reached and "hit" in reached and reached[-1] == "outlet"
+    name = page.evaluate("document.activeElement.closest('.facet-value').getAttribute('data-name')")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"outlet="))
+    assert ("outlet", name) in [(k, v.lower()) for k, v in query_of(page)]
+
+
+# -- accessibility: axe-core from tests/browser/node_modules (npm ci), never from a CDN ---------
+AXE = REPO / "tests" / "browser" / "node_modules" / "axe-core" / "axe.min.js"
+AXE_PAGES = [
+    "/?q=seoul&outlet=The+Korea+Times&outlet=Medium&actor=South+Korea&from=2023&to=2024&undated=1",
+    f"/articles/{KOREA_TIMES}",
+    "/actors/South%20Korea",
+    "/help",
+    "/articles/0000000000000000",  # the 404 page
+]
+
+
+@pytest.fixture(scope="module")
+def axe_page(browser, live_server):
+    assert AXE.exists(), "run `make install-test` (npm ci in tests/browser) to install axe-core"
+    # bypass_csp: the app's Content-Security-Policy (default-src 'self') rightly refuses the
+    # script we inject; only this test context lifts it, the other tests check it holds.
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=live_server.url, bypass_csp=True)
+    yield context.new_page()
+    context.close()
+
+
+def serious_violations(page: Page, url: str) -> list[str]:
+    """axe-core's serious and critical WCAG 2 A/AA violations on URL, one line each."""
+    page.goto(url)
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("() => axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})")
+    return [f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:5]}"
+            for v in result["violations"] if v["impact"] in ("serious", "critical")]
+
+
+@pytest.mark.parametrize("url", AXE_PAGES)
+def test_no_serious_accessibility_violations(axe_page, url):
+    assert serious_violations(axe_page, url) == []
+
+
+def test_axe_finds_a_violation_when_there_is_one(axe_page):
+    # The check above can fail: an image without a text alternative is a critical violation.
+    axe_page.goto("/help")
+    axe_page.evaluate("() => { const img = document.createElement('img'); img.src = '/static/favicon.svg';"
+                      " document.querySelector('main').append(img); }")
+    axe_page.add_script_tag(path=str(AXE))
+    result = axe_page.evaluate("() => axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a']}})")
+    assert "image-alt" in {v["id"] for v in result["violations"]}
+
+
 def test_phone_width_has_no_horizontal_scrolling(browser, live_server):
     context = browser.new_context(viewport={"width": 375, "height": 740}, base_url=live_server.url)
     page = context.new_page()
     try:
-        for url in ("/?q=seoul&outlet=Medium&actor=Japan", f"/articles/{KOREA_TIMES}", "/help"):
+        for url in ("/?q=seoul&outlet=Medium&actor=Japan", f"/articles/{KOREA_TIMES}", "/help", "/actors/South%20Korea"):
             page.goto(url)
             assert page.evaluate("document.documentElement.scrollWidth") <= 375, url
     finally:

@@ -212,6 +212,19 @@ def test_an_unknown_article_is_a_documented_404(web):
     check(response, "/api/articles/{article_id}")
 
 
+@pytest.mark.parametrize("name", ["Vladimir Putin", "Putin", "South Korea", "Ghana"])
+def test_actor_profiles_validate(web, name):
+    response = web.get(f"/api/actors/{name}")
+    assert response.status_code == 200
+    check(response, "/api/actors/{name}")
+
+
+def test_an_unknown_actor_is_a_documented_404(web):
+    response = web.get("/api/actors/Nobody Anyone Knows")
+    assert response.status_code == 404
+    check(response, "/api/actors/{name}")
+
+
 @pytest.mark.parametrize("params", [{}, {"q": "korea", "sort": "oldest"}, {"outlet": "Medium"}, {"q": "zeppelin"}])
 def test_exports_and_feeds_validate(web, params):
     for template in ("/export.json", "/export.csv", "/feed"):
@@ -237,6 +250,7 @@ def test_without_an_index_every_route_answers_a_documented_503(tmp_path):
     client = create_app({"INDEX_DIR": str(tmp_path / "none"), "CORPUS_DIR": str(tmp_path), "TESTING": True}).test_client()
     for template, url in (("/healthz", "/healthz"), ("/api/search", "/api/search?q=korea"),
                           ("/api/articles/{article_id}", "/api/articles/65125868a07dbffe"),
+                          ("/api/actors/{name}", "/api/actors/South Korea"),
                           ("/export.json", "/export.json"), ("/export.csv", "/export.csv"), ("/feed", "/feed")):
         response = client.get(url)
         assert response.status_code == 503, url

@@ -42,12 +42,13 @@ def create_app(config: Mapping | None = None) -> Flask:
         app.config.from_mapping(config)
     app.extensions["search"] = SearchService(app.config["INDEX_DIR"], cache_size=int(app.config["RESULT_CACHE_SIZE"]))
 
-    from . import admin, api, errors, feeds, views
+    from . import actors, admin, api, errors, feeds, views
 
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(feeds.bp)
+    app.register_blueprint(actors.bp)
     errors.register(app)
     app.after_request(_security_headers)
     return app

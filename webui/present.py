@@ -26,6 +26,7 @@ MONTH_VIEW_MAX = 24  # the histogram shows months when the span is at most this 
 MIN_SLOTS = 8  # a histogram of fewer bars keeps the bar width of eight
 COUNT_DIGIT_WIDTH = 7.5  # room a digit of a count above a bar takes (SVG units); counts that do not fit are left out
 MAX_YEAR_LABELS = 6  # years labelled under the bars; the others are in each bar's title
+MAX_MONTH_LABELS = 36  # months labelled one by one; a longer timeline labels its years
 ACTOR_GROUPS = (("person", "People"), ("country", "Countries"), ("organisation", "Organisations"))
 SORT_LABELS = (("relevance", "Relevance"), ("newest", "Newest"), ("oldest", "Oldest"))
 MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -201,14 +202,16 @@ def _selected_range(state: SearchState) -> tuple[dt.date | None, dt.date | None]
             parse_date_bound(state.date_to or None, "to", end=True))
 
 
-def _span(result: SearchResult, state: SearchState) -> tuple[str, list[str]]:
-    """("month", months) when the span to show is short, else ("year", years).
+def _span(result: SearchResult, state: SearchState, by_month: bool = False) -> tuple[str, list[str]]:
+    """("month", months) when the span to show is short (or `by_month`), else ("year", years).
 
     A long archive is drawn by year; once a date range is chosen, the whole years it
     touches are drawn by month when they are few enough (a drill-down).
     """
     years = [int(v.value) for v in result.facets.year]
     months = [v.value for v in result.facets.month]
+    if by_month and months:
+        return "month", _months_between(min(months), max(months))
     first_year, last_year = min(years), max(years)
     first = min([m for m in months if m.startswith(f"{first_year:04d}")] or [f"{first_year:04d}-01"])
     last = max([m for m in months if m.startswith(f"{last_year:04d}")] or [f"{last_year:04d}-12"])
@@ -232,21 +235,23 @@ def _bar_labels(unit: str, period: str, index: int, count: int) -> tuple[str, st
         step = -(-count // MAX_YEAR_LABELS)
         return (period if index % step == 0 else ""), ""
     month = int(period[5:7])
+    if count > MAX_MONTH_LABELS:  # a long timeline: the year under each January (and the first bar)
+        return (period[:4] if index == 0 or month == 1 else ""), ""
     name = MONTH_NAMES[month - 1]
     return (name if count <= 8 else name[0]), (period[:4] if index == 0 or month == 1 else "")
 
 
-def histogram(result: SearchResult, state: SearchState) -> Histogram:
-    """Bars by year, or by month when the span is short; clicking a bar filters to it."""
+def histogram(result: SearchResult, state: SearchState, by_month: bool = False, width: int = 240) -> Histogram:
+    """Bars by year, or by month when the span is short or `by_month` (a timeline); a bar filters to it."""
     facets = result.facets
     undated = FacetLink("Undated", facets.undated, state.undated, False,
                         state.with_undated(not state.undated).url(), "", None)
     if not facets.year:
-        return Histogram("year", (), 0, undated)
-    unit, periods = _span(result, state)
+        return Histogram("year", (), 0, undated, width=width)
+    unit, periods = _span(result, state, by_month)
     counts = {v.value: v.count for v in (facets.month if unit == "month" else facets.year)}
     start, end = _selected_range(state)
-    hist = Histogram(unit, (), 0, undated)
+    hist = Histogram(unit, (), 0, undated, width=width)
     slot = hist.width / max(len(periods), MIN_SLOTS)  # a few bars stay slim, centred
     offset = (hist.width - slot * len(periods)) / 2
     gap = min(4.0, slot * 0.2)
@@ -269,7 +274,8 @@ def histogram(result: SearchResult, state: SearchState) -> Histogram:
         year_only = (sum(v.count for v in facets.year if v.value in shown_years)
                      - sum(v.count for v in facets.month if v.value[:4] in shown_years))
     widest = len(str(max(b.count for b in bars)))
-    return Histogram(unit, tuple(bars), year_only, undated, show_counts=widest * COUNT_DIGIT_WIDTH + 2 <= slot)
+    return Histogram(unit, tuple(bars), year_only, undated, width=width,
+                     show_counts=widest * COUNT_DIGIT_WIDTH + 2 <= slot)
 
 
 # -- hits, sort, pages ---------------------------------------------------------------------

@@ -76,7 +76,8 @@ TYPE_LABELS = {"person": "People", "country": "Countries", "organisation": "Orga
 @dataclass(frozen=True)
 class ActorLinks:
     label: str
-    links: tuple[present.Link, ...]
+    links: tuple[present.Link, ...]  # each actor's search
+    profiles: tuple[str, ...]  # each actor's page, in the same order
 
 
 def find_article(article_id: str) -> Article:
@@ -90,9 +91,11 @@ def actor_links(article: Article) -> list[ActorLinks]:
     """The article's actors by type, each a link to the search filtered by it."""
     groups = []
     for actor_type in ACTOR_TYPES:
-        links = tuple(present.Link(a.name, SearchState(actors=(a.name,)).url()) for a in article.actors if a.type == actor_type)
-        if links:
-            groups.append(ActorLinks(TYPE_LABELS[actor_type], links))
+        actors = [a for a in article.actors if a.type == actor_type]
+        if actors:
+            groups.append(ActorLinks(TYPE_LABELS[actor_type],
+                                     tuple(present.Link(a.name, SearchState(actors=(a.name,)).url()) for a in actors),
+                                     tuple(url_for("actors.actor_page", name=a.name) for a in actors)))
     return groups
 
 

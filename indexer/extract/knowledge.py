@@ -12,7 +12,7 @@ import hashlib
 import json
 import re
 import unicodedata
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Iterator
@@ -62,6 +62,11 @@ class KnowledgeBase:
     aliases: dict[tuple[str, ...], Alias]
     longest: int
     fingerprint: str = ""  # digest of the data files: part of the extraction cache key
+    names: dict[Actor, tuple[str, ...]] = field(default_factory=dict)  # every name an actor goes by, as written
+
+    def aliases_of(self, actor: Actor) -> tuple[str, ...]:
+        """The other names the knowledge base knows an actor by ("DPRK", "Pyongyang" for North Korea)."""
+        return tuple(n for n in self.names.get(actor, ()) if fold(n) != fold(actor.name))
 
     def lookup(self, name: str) -> Actor | None:
         """The canonical actor a name or alias stands for, if the knowledge base knows it."""
@@ -122,6 +127,7 @@ def load_knowledge_base(path: Path | None = None) -> KnowledgeBase:
     """The knowledge base of `path` alone, or (default) the curated file merged over the generated countries."""
     digest = hashlib.sha256()
     aliases: dict[tuple[str, ...], Alias] = {}
+    written: dict[Actor, dict[tuple[str, ...], str]] = {}
     for file in knowledge_files(path):  # earlier files win a clash: the curated file is read first
         text = Path(file).read_text(encoding="utf-8")
         digest.update(text.encode("utf-8"))
@@ -129,10 +135,13 @@ def load_knowledge_base(path: Path | None = None) -> KnowledgeBase:
             for name in names:
                 if key := fold_key(name):
                     aliases.setdefault(key, Alias(actor, _is_exact_case(name)))
+                    written.setdefault(actor, {}).setdefault(key, name)
     for place in _places():
         aliases.setdefault(fold_key(place), Alias(None, False))
     aliases = _with_implied_countries(aliases)
-    return KnowledgeBase(aliases, max(len(k) for k in aliases), digest.hexdigest()[:16])
+    names = {actor: tuple(name for key, name in keys.items() if aliases[key].actor == actor)  # a clash's loser is not its name
+             for actor, keys in written.items()}
+    return KnowledgeBase(aliases, max(len(k) for k in aliases), digest.hexdigest()[:16], names)
 
 
 def _places() -> list[str]:
