@@ -397,6 +397,10 @@ class _AnswerCache:
         self._entries: OrderedDict = OrderedDict()
 
     def get(self, key):
+        try:
+            hash(key)
+        except TypeError:  # a request built with lists instead of tuples: answered, not cached
+            return None
         with self._lock:
             if key in self._entries:
                 self._entries.move_to_end(key)
@@ -404,6 +408,10 @@ class _AnswerCache:
         return None
 
     def put(self, key, value) -> None:
+        try:
+            hash(key)
+        except TypeError:
+            return
         if self.size <= 0:
             return
         with self._lock:
