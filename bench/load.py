@@ -37,6 +37,17 @@ def loopback_only(url: str) -> tuple[str, int]:
     return host, parts.port or 80
 
 
+def memory(pid: int) -> str:
+    """Resident memory of a process: all of it, its own (anonymous) and mapped files (the index)."""
+    fields = {}
+    with open(f"/proc/{pid}/status", encoding="ascii") as status:
+        for line in status:
+            name, _, value = line.partition(":")
+            fields[name] = int(value.split()[0]) // 1024 if value.strip().endswith("kB") else value.strip()
+    return (f"resident {fields['VmRSS']} MB (peak {fields['VmHWM']} MB): own {fields['RssAnon']} MB, "
+            f"mapped files {fields['RssFile']} MB")
+
+
 def request_mix(rng: random.Random, outlets: list[str], actors: list[str], ids: list[str]) -> str:
     roll = rng.random()
     q = " ".join(rng.sample(WORDS, rng.choice((1, 1, 2))))
@@ -62,11 +73,14 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=5000, help="stop after this many requests")
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--server-pid", type=int, help="report this server process's memory before and after")
     args = parser.parse_args()
     if not (1 <= args.concurrency <= 64 and args.seconds <= 600 and args.requests <= 200_000):
         sys.exit("keep it bounded: concurrency 1-64, at most 600 s and 200,000 requests")
     host, port = loopback_only(args.url)
 
+    if args.server_pid:
+        print(f"server memory before: {memory(args.server_pid)}")
     probe = http.client.HTTPConnection(host, port, timeout=30)
     probe.request("GET", "/api/search?per_page=20")
     first = json.loads(probe.getresponse().read())
@@ -122,6 +136,8 @@ def main() -> None:
     print(f"status codes: {dict(sorted(statuses.items()))}; 5xx: {server_errors}; connection errors: {len(errors)}")
     for line in errors[:5]:
         print(f"  {line}")
+    if args.server_pid:
+        print(f"server memory after: {memory(args.server_pid)}")
     sys.exit(1 if server_errors or errors else 0)
 
 

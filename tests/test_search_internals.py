@@ -53,6 +53,12 @@ def test_a_repeated_request_is_answered_from_the_cache(built_index):
     assert service.search(SearchRequest(query="howitzer", page=2)) is not first
 
 
+def test_a_request_built_with_lists_is_answered_though_not_cacheable(built_index):
+    service = SearchService(built_index)
+    result = service.search(SearchRequest(query="howitzer", outlets=["The Korea Times", "Medium"]))
+    assert result.total == service.search(SearchRequest(query="howitzer", outlets=("The Korea Times", "Medium"))).total
+
+
 def test_a_search_after_update_sees_the_new_article_not_the_cached_answer(corpus, root):
     service = SearchService(root)
     request = SearchRequest(query="seoul", sort="newest", per_page=100)
