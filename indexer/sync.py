@@ -74,13 +74,22 @@ def update(corpus: Path, root: Path, options: PipelineOptions | None = None, tra
     """
     paths = _corpus_files(corpus)
     with store.write_lock(root, lock_wait) as lock:
-        if store.current_generation(root) is None or not store.has_copy_groups(root):
-            # No index yet, or one from before copy groups: only a rebuild can give every article its group.
+        if update_rebuilds(root):
             report = _rebuild_locked(corpus, root, paths, options, track, workers)
         else:
             report = _update_locked(corpus, root, paths, options, track, settle_seconds, workers)
         report.stale_lock = lock.stale_holder
         return report
+
+
+def update_rebuilds(root: Path) -> str | None:
+    """Why `update` has to index the whole corpus again, or None when it can add what changed."""
+    if store.current_generation(root) is None:
+        return f"there is no index at {root} yet"
+    if not store.has_copy_groups(root):
+        # Every article needs its copy group, and grouping one needs the signatures of all the others.
+        return f"the index at {root} was built before copy groups"
+    return None
 
 
 def _corpus_files(corpus: Path) -> list[Path]:
