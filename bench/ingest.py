@@ -2,6 +2,7 @@
 
     python bench/ingest.py --n 10000            # generates /tmp/bench-corpus-10000 if missing
     python bench/ingest.py --n 100000 --sample 2000
+    python bench/ingest.py --n 10000 --no-ner   # knowledge-base actors only (the bulk-load mode)
 
 End to end is `search-index build` as a user runs it (sync.rebuild: read, clean,
 extract, index; worker processes for the pipeline), into a fresh index folder.
@@ -30,7 +31,7 @@ from indexer.pipeline import PipelineOptions, article_from_raw  # noqa: E402
 from indexer.sources import discover, read_document  # noqa: E402
 
 
-def stages(paths: list[Path]) -> dict[str, float]:
+def stages(paths: list[Path], options: PipelineOptions) -> dict[str, float]:
     """Seconds per stage for the sample, serially."""
     from whoosh import index as whoosh_index
 
@@ -38,7 +39,6 @@ def stages(paths: list[Path]) -> dict[str, float]:
 
     timings = {"read": 0.0, "clean": 0.0, "extract": 0.0, "index": 0.0}
     articles = []
-    options = PipelineOptions()
     for path in paths:
         t0 = time.perf_counter()
         try:
@@ -81,7 +81,10 @@ def main() -> None:
     parser.add_argument("--sample", type=int, default=1000, help="articles timed stage by stage")
     parser.add_argument("--workers", type=int, default=None, help="pipeline worker processes (default: cores - 1)")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--no-ner", dest="ner", action="store_false",
+                        help="knowledge-base actors only, without the statistical model")
     args = parser.parse_args()
+    options = PipelineOptions(ner=args.ner)
     corpus = args.corpus or Path(f"/tmp/bench-corpus-{args.n}")
     if not corpus.exists():
         from corpus import write_corpus
@@ -91,10 +94,10 @@ def main() -> None:
     paths = discover(corpus)
 
     sample = paths[: args.sample]
-    timings = stages(sample)
+    timings = stages(sample, options)
     root = Path(tempfile.mkdtemp(prefix="bench-ingest-")) / "index"
     started = time.monotonic()
-    report = sync.rebuild(corpus, root, workers=args.workers)
+    report = sync.rebuild(corpus, root, options, workers=args.workers)
     seconds = time.monotonic() - started
     peak_self = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     peak_children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
@@ -102,7 +105,7 @@ def main() -> None:
     cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
                 if line.startswith("model name")), "?")
     print(f"N = {len(paths)} files ({corpus}); {os.cpu_count()} cores, {cpu}, Python {platform.python_version()}")
-    print(f"\nEnd to end (sync.rebuild, workers={args.workers or 'default'}): {len(report.added)} articles in {seconds:.0f} s"
+    print(f"\nEnd to end (sync.rebuild, workers={args.workers or 'default'}, actor model {'on' if args.ner else 'off'}): {len(report.added)} articles in {seconds:.0f} s"
           f" = {len(report.added) / seconds:.1f} articles/s; {len(report.skipped)} skipped, {len(report.duplicates)} duplicates")
     print(f"Peak resident memory: {peak_self:.0f} MB (indexing process), {peak_children:.0f} MB (largest worker)")
     print(f"Index size: {size_of(root) / 1e6:.0f} MB ({size_of(root) / max(1, len(report.added)) / 1e3:.1f} kB per article)")

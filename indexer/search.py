@@ -38,8 +38,9 @@ from typing import Iterator
 
 import numpy as np
 from markupsafe import escape
-from whoosh import highlight, qparser
-from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh import highlight, qparser, scoring
+from whoosh.util.numeric import byte_to_length
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
 from whoosh.query import And, AndNot, DisjunctionMax, Every, FuzzyTerm, Not, NullQuery, Or, Prefix, Query, Term, Wildcard
 
 from .errors import QueryError
@@ -302,6 +303,7 @@ class Columns:
             self.actor_by_key.setdefault(fold(name), []).append(i)
         self.group = _group_numbers(reader, n)
         self.group_count = int(self.group.max()) + 1 if n else 0
+        self.lengths = {name: _field_lengths(reader, name, n) for name, field in reader.schema.items() if field.scorable}
         self._orders: dict[str, np.ndarray] = {}
 
     def date_order(self, sort: str) -> np.ndarray:
@@ -749,11 +751,9 @@ class SearchService:
             return []
         by_relevance = request.sort == "relevance" and not isinstance(query, Every)
         if by_relevance and not request.all_copies:
-            page = self._collapsed_by_relevance(query, final, searcher, cols, last, filtered)[first:last]
+            page = self._ranked(query, final, searcher, cols, last, filtered, collapse=True)[first:last]
         elif by_relevance:
-            allowed = _allowed(final, filtered)
-            results = searcher.search(query, filter=allowed, limit=last, terms=False)
-            page = [(hit.docnum, float(hit.score)) for hit in results[first:last]]
+            page = self._ranked(query, final, searcher, cols, last, filtered, collapse=False)[first:last]
         else:
             order = cols.date_order(request.sort)
             ordered = order[final[order]]
@@ -766,10 +766,32 @@ class SearchService:
             return hits
         return [self._with_copies(hit, docnum, final, searcher, cols) for hit, (docnum, _) in zip(hits, page)]
 
+    @classmethod
+    def _ranked(cls, query: Query, final: np.ndarray, searcher, cols: Columns, last: int, filtered: bool,
+                collapse: bool) -> list[tuple[int, float]]:
+        """The best `last` hits as (doc number, score), best first; with `collapse`, one per copy group.
+
+        Terms and the boolean operators over them are scored with numpy over the
+        posting blocks (`_scores`: Whoosh's own BM25F, same figures); anything else
+        (phrases, ranges, ...) is ranked by Whoosh's matchers.
+        """
+        scores = _scores(query, searcher, cols)
+        if scores is None:
+            if collapse:
+                return cls._collapsed_by_relevance(query, final, searcher, cols, last, filtered)
+            results = searcher.search(query, filter=_allowed(final, filtered), limit=last, terms=False)
+            return [(hit.docnum, float(hit.score)) for hit in results]
+        docs = np.flatnonzero(final)
+        # Best first; equal scores in doc-number order, as Whoosh's collector has them.
+        ordered = docs[np.lexsort((docs, -scores[docs]))]
+        if collapse:
+            ordered = _first_of_each_group(ordered, cols)
+        return [(int(d), float(scores[d])) for d in ordered[:last]]
+
     @staticmethod
     def _collapsed_by_relevance(query: Query, final: np.ndarray, searcher, cols: Columns, last: int,
                                 filtered: bool = True) -> list[tuple[int, float]]:
-        """The best-ranked `last` copy groups: (doc number, score) of each one's best hit.
+        """The best-ranked `last` copy groups by Whoosh's matchers: (doc number, score) of each one's best hit.
 
         Whoosh ranks documents, not groups, so ask for more than `last` and fold
         copies; ask again for more when copies filled the list (rare).
@@ -911,6 +933,100 @@ def _posting_ids(matcher) -> np.ndarray:
         blocks.append(np.asarray(matcher._ids, dtype=np.int64))
         matcher._next_block()
     return np.concatenate(blocks) if blocks else np.zeros(0, dtype=np.int64)
+
+
+def _scores(query: Query, searcher, cols: Columns) -> np.ndarray | None:
+    """Doc number -> the score Whoosh's BM25F matchers give `query`; None for a query this does not cover.
+
+    Meaningful only where the query matches. Whoosh scores every match through a
+    tree of Python matchers (50-100 ms for a common word at 100k articles); here a
+    term's postings are read a block at a time and scored as arrays. A conjunction
+    or disjunction adds its parts' scores, as Whoosh's matchers do.
+    """
+    if not isinstance(searcher.weighting, scoring.BM25F):
+        return None
+    if query is NullQuery:
+        return np.zeros(cols.size)
+    if type(query) is Not:
+        return np.ones(cols.size)  # Whoosh's InverseMatcher: 1.0 for every document it lets through
+    if type(query) is Term:
+        part = _term_scores(query.fieldname, query.text, searcher, cols)
+    elif type(query) in (And, Or) and getattr(query, "scale", None) is None and getattr(query, "minmatch", 0) in (0, 1, None):
+        if len(query.subqueries) == 1:  # Whoosh answers it with the subquery's matcher, without this boost
+            return _scores(query.subqueries[0], searcher, cols)
+        parts = [_scores(sub, searcher, cols) for sub in query.subqueries]
+        if not parts or any(p is None for p in parts):
+            return None
+        part = np.sum(parts, axis=0)
+    elif type(query) is AndNot:
+        part = _scores(query.a, searcher, cols)
+    else:
+        return None
+    if part is not None and query.boost != 1.0:
+        part = part * query.boost
+    return part
+
+
+def _term_scores(fieldname: str, text, searcher, cols: Columns) -> np.ndarray:
+    """Whoosh's BM25F score of one term in every document (0 where it is absent)."""
+    scores = np.zeros(cols.size)
+    if fieldname not in searcher.schema:
+        return scores
+    field = searcher.schema[fieldname]
+    weighting = searcher.weighting
+    lengths = cols.lengths.get(fieldname)
+    for leaf, offset in searcher.reader().leaf_readers():
+        if (fieldname, text) not in leaf:
+            continue
+        btext = leaf._text_to_bytes(fieldname, text)
+        matcher = leaf._terms.matcher(fieldname, btext, field.format)
+        ids, weights = _postings_with_weights(matcher)
+        ids += offset
+        if lengths is None:  # not scorable (keywords): the weight is the score
+            scores[ids] = weights
+            continue
+        B = weighting._field_B.get(fieldname, weighting.B)
+        K1 = weighting.K1
+        idf = searcher.idf(fieldname, btext)
+        avgfl = searcher.avg_field_length(fieldname) or 1
+        fl = lengths[ids]
+        scores[ids] = idf * ((weights * (K1 + 1)) / (weights + K1 * ((1 - B) + B * fl / avgfl)))
+    return scores
+
+
+def _postings_with_weights(matcher) -> tuple[np.ndarray, np.ndarray]:
+    """Doc numbers and weights (term frequency times field boost) of one segment's postings of a term."""
+    if type(matcher) is not W3LeafMatcher:  # short posting lists are inlined in the term info
+        ids, weights = [], []
+        while matcher.is_active():
+            ids.append(matcher.id())
+            weights.append(matcher.weight())
+            matcher.next()
+        return np.array(ids, dtype=np.int64), np.array(weights, dtype=np.float64)
+    id_blocks, weight_blocks = [], []
+    while matcher.is_active():
+        if matcher._ids is None:
+            matcher._read_ids()
+        if matcher._weights is None:
+            matcher._read_weights()
+        id_blocks.append(np.asarray(matcher._ids, dtype=np.int64))
+        weight_blocks.append(np.asarray(matcher._weights, dtype=np.float64))
+        matcher._next_block()
+    if not id_blocks:
+        return np.zeros(0, dtype=np.int64), np.zeros(0)
+    return np.concatenate(id_blocks), np.concatenate(weight_blocks)
+
+
+def _field_lengths(reader, fieldname: str, size: int) -> np.ndarray:
+    """Doc number -> the field's length as Whoosh's scorer sees it (stored in a byte, so rounded; 1 when empty)."""
+    decode = np.array([byte_to_length(b) or 1 for b in range(256)], dtype=np.float64)
+    lengths = np.ones(size)
+    for leaf, offset in reader.leaf_readers():
+        column = leaf._perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+        if column is not None:
+            codes = np.fromiter(column, dtype=np.uint8, count=leaf.doc_count_all())
+            lengths[offset:offset + len(codes)] = decode[codes]
+    return lengths
 
 
 def _validate(request: SearchRequest) -> None:

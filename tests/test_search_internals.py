@@ -5,10 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from indexer import sync
-from indexer.search import SearchRequest, SearchService, _query_mask
+from indexer import store, sync
+from indexer.pipeline import PipelineOptions, process_files
+from indexer.schema import article_to_document
+from indexer.search import SearchRequest, SearchService, _query_mask, _scores
+from indexer.sources import discover
 
-from .helpers import build_index, make_corpus
+from .helpers import articles_only, build_index, make_corpus
 
 QUERY_SHAPES = ["missile", "missile summit", "missile OR treaty", "missile NOT summit", "NOT drone",
                 "(summit OR tariff) AND border", '"missile artillery"', "miss*", "misile~1", "title:report",
@@ -39,6 +42,56 @@ def test_match_mask_from_posting_blocks_equals_whooshs_own_matching(generated_se
 
 def test_common_word_postings_span_several_blocks(generated_service):
     assert generated_service.search(SearchRequest(query="missile")).total > 2 * 128
+
+
+@pytest.fixture(scope="module")
+def segmented_service(tmp_path_factory) -> SearchService:
+    """An index of two segments with deleted documents: doc numbers are offset per segment."""
+    base = tmp_path_factory.mktemp("segments")
+    make_corpus(base / "corpus", 200, seed=5)
+    build_index(base / "index", base / "corpus")
+    make_corpus(base / "more", 150, seed=6)
+    writer = store.open_index(base / "index").writer()
+    for article in articles_only(process_files(discover(base / "more"), PipelineOptions(relative_to=base / "more"))):
+        writer.add_document(**article_to_document(article))
+    for docnum in range(0, 200, 7):
+        writer.delete_document(docnum)
+    writer.commit(merge=False)
+    return SearchService(base / "index")
+
+
+# Whoosh's matchers rank these (positions, prefix expansion): no numpy scores.
+RANKED_BY_WHOOSH = {'"missile artillery"', "miss*"}
+
+
+@pytest.mark.parametrize("text", QUERY_SHAPES + ["missile^3 treaty", "title:report OR body:convoy", "author:nobody OR drone"])
+def test_scores_from_posting_blocks_are_whooshs_own_scores_and_order(segmented_service, text):
+    service = segmented_service
+    with service._borrow() as reader:
+        searcher, cols = reader.searcher, reader.columns
+        assert len(list(searcher.reader().leaf_readers())) == 2
+        query = service._parse(text, searcher)
+        scores = _scores(query, searcher, cols)
+        whoosh = [(hit.docnum, hit.score) for hit in searcher.search(query, limit=None)]
+        docs = np.flatnonzero(_query_mask(query, searcher, cols) & cols.live)
+    if text in RANKED_BY_WHOOSH:
+        assert scores is None
+        return
+    assert scores is not None
+    ours = docs[np.lexsort((docs, -scores[docs]))]
+    assert [d for d, _ in whoosh] == ours.tolist()
+    assert np.allclose([score for _, score in whoosh], scores[ours], rtol=1e-12, atol=0)
+
+
+def test_relevance_pages_are_the_same_ranked_by_numpy_or_by_whoosh(segmented_service, monkeypatch):
+    requests = [SearchRequest(query="missile treaty", per_page=20, page=2),
+                SearchRequest(query="convoy OR drone", outlets=("unknown",), all_copies=True),
+                SearchRequest(query="summit NOT nothingsuchword", per_page=50)]
+    fast = [SearchService(segmented_service.root, cache_size=0).search(r) for r in requests]
+    monkeypatch.setattr("indexer.search._scores", lambda *args: None)
+    slow = [SearchService(segmented_service.root, cache_size=0).search(r) for r in requests]
+    assert [r.to_dict() for r in fast] == [r.to_dict() for r in slow]
+    assert all(r.hits for r in fast)
 
 
 def write_article(path, title: str, sentence: str) -> None:
