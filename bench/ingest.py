@@ -79,7 +79,7 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=10_000)
     parser.add_argument("--corpus", type=Path)
     parser.add_argument("--sample", type=int, default=1000, help="articles timed stage by stage")
-    parser.add_argument("--workers", type=int, default=None, help="pipeline worker processes (default: cores - 1)")
+    parser.add_argument("--workers", type=int, default=None, help="pipeline worker processes (default: one per core)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--no-ner", dest="ner", action="store_false",
                         help="knowledge-base actors only, without the statistical model")
