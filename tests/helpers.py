@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import os
-import shutil
 import random
+import shutil
+import socket
 import subprocess
 import sys
+import time
+import urllib.request
 from pathlib import Path
 
 from indexer import store
@@ -57,6 +60,32 @@ def run_script(name: str, *args, env: dict | None = None, cwd: Path | None = Non
         env = {**env, **extra_env}
     return subprocess.run([script(name), *map(str, args)], capture_output=True, text=True, env=env,
                           cwd=str(cwd) if cwd else None, timeout=timeout)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_search_web(log: Path, *args: str) -> tuple[subprocess.Popen, str]:
+    """`search-web` on a free port of 127.0.0.1 as a subprocess, and its base URL once /healthz answers."""
+    port = free_port()
+    with log.open("w") as out:
+        server = subprocess.Popen([script("search-web"), "--host", "127.0.0.1", "--port", str(port), *args],
+                                  stdout=out, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            with urllib.request.urlopen(f"{base}/healthz", timeout=2) as response:
+                assert response.status == 200
+                return server, base
+        except OSError:
+            if server.poll() is not None or time.monotonic() > deadline:
+                server.kill()
+                raise AssertionError(f"search-web did not answer /healthz within 30 s:\n{log.read_text()}")
+            time.sleep(0.2)
 
 
 def articles_only(items) -> list[Article]:

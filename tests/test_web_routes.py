@@ -25,6 +25,7 @@ from indexer.search import SearchRequest
 from webui.exports import safe_cell
 from webui.urls import SearchState
 
+from .helpers import free_port
 from .web.conftest import (  # noqa: F401  (fixtures)
     IMG,
     SCRIPT,
@@ -726,9 +727,13 @@ def test_search_web_serves_the_app_over_the_index_and_corpus_given(monkeypatch, 
 
     served = {}
     monkeypatch.setattr(waitress, "serve", lambda app, **options: served.update(app=app, **options))
-    result = CliRunner().invoke(main, ["--index", str(seed_index), "--corpus", str(SEEDS), "--port", "5123"])
+    port = free_port()
+    result = CliRunner().invoke(main, ["--index", str(seed_index), "--corpus", str(SEEDS), "--port", str(port)])
     assert result.exit_code == 0, result.output
     app = served.pop("app")
     assert (app.config["INDEX_DIR"], app.config["CORPUS_DIR"]) == (str(seed_index), str(SEEDS))
-    assert served == {"host": "127.0.0.1", "port": 5123, "threads": 4, "ident": "news-archive"}
+    [listener] = served.pop("sockets")
+    assert listener.getsockname() == ("127.0.0.1", port)
+    listener.close()
+    assert served == {"threads": 4, "ident": "news-archive"}
     assert app.test_client().get(f"/articles/{SCMP}/source").status_code == 200

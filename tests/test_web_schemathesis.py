@@ -15,14 +15,12 @@ is a string), and the auth checks, because POST /api/add is off here (403, not
 from __future__ import annotations
 
 import json
-import socket
 import subprocess
 import time
-import urllib.request
 
 import pytest
 
-from .helpers import REPO, script
+from .helpers import REPO, script, start_search_web
 from .web.conftest import SEEDS, seed_index  # noqa: F401  (fixture)
 
 CHECKS = ("not_a_server_error", "status_code_conformance", "content_type_conformance",
@@ -32,37 +30,15 @@ SEED = 20261123
 OPERATIONS = sum(len(item) for item in json.loads((REPO / "webui" / "openapi.json").read_text())["paths"].values())
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture
 def live_app(seed_index, tmp_path):
     """`search-web` as a subprocess; its base URL once /healthz answers."""
-    port = free_port()
-    log = (tmp_path / "server.log").open("w")
-    server = subprocess.Popen([script("search-web"), "--host", "127.0.0.1", "--port", str(port),
-                               "--index", str(seed_index), "--corpus", str(SEEDS)],
-                              stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
+    server, base = start_search_web(tmp_path / "server.log", "--index", str(seed_index), "--corpus", str(SEEDS))
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base}/healthz", timeout=2) as response:
-                    assert response.status == 200
-                    break
-            except OSError:
-                assert server.poll() is None, (tmp_path / "server.log").read_text()
-                assert time.monotonic() < deadline, "search-web did not answer /healthz within 30 s"
-                time.sleep(0.2)
         yield base
     finally:
         server.terminate()
         server.wait(timeout=10)
-        log.close()
 
 
 def test_schemathesis_finds_no_server_error_and_no_response_off_the_contract(live_app, tmp_path):
