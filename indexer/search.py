@@ -14,8 +14,9 @@ How a request is answered (figures from ../shared/WHOOSH.md):
    outlet and date facets are counted with their own selection left out, so
    other values stay visible; the actor facet (where several selected actors
    mean "all of them") is counted within the selection.
-5. Only the page of hits is scored (relevance) or sorted by day (newest,
-   oldest; undated articles last), then highlighted.
+5. The hits are ranked by Whoosh's BM25F scores computed as arrays over the
+   posting blocks (`_scores`), or taken in date order (newest, oldest; undated
+   articles last); only the page shown is read and highlighted.
 
 A Whoosh searcher must not be shared between threads, and each holds about
 1 GB at 100k articles, so a small pool of them serves every thread: a request
@@ -38,7 +39,7 @@ from typing import Iterator
 
 import numpy as np
 from markupsafe import escape
-from whoosh import highlight, qparser, scoring
+from whoosh import highlight, qparser
 from whoosh.util.numeric import byte_to_length
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
 from whoosh.query import And, AndNot, DisjunctionMax, Every, FuzzyTerm, Not, NullQuery, Or, Prefix, Query, Term, Wildcard
@@ -451,8 +452,9 @@ class SearchService:
     def _search(self, request: SearchRequest, reader: "_Reader") -> SearchResult:
         searcher, cols = reader.searcher, reader.columns
         query = self._parse(request.query, searcher)
+        runs: dict = {}  # the query's parts Whoosh itself answers, each run once (see _whoosh_run)
 
-        matched = self._matches(query, searcher, cols)
+        matched = self._matches(query, searcher, cols, runs)
         outlet_mask = self._outlet_mask(request, cols)
         actor_mask = self._actor_mask(request, cols)
         date_mask = self._date_mask(request, cols)
@@ -464,8 +466,7 @@ class SearchService:
             **self._date_facets(matched & outlet_mask & actor_mask, cols),
         )
         total = int(final.sum())
-        filtered = not (outlet_mask.all() and actor_mask.all() and date_mask.all())
-        hits = self._page_of_hits(query, request, final, searcher, cols, filtered=filtered)
+        hits = self._page_of_hits(query, request, final, searcher, cols, runs=runs)
         # A spelling suggestion only when the words themselves match nothing, not when the filters leave no hit.
         suggestion = self._cached_suggestion(request.query, query, reader) if not matched.any() and request.query.strip() else None
         groups = cols.group_count_of(final)
@@ -484,10 +485,11 @@ class SearchService:
         with self._borrow() as reader:
             searcher, cols = reader.searcher, reader.columns
             query = self._parse(request.query, searcher)
-            final = (self._matches(query, searcher, cols) & self._outlet_mask(request, cols)
+            runs: dict = {}
+            final = (self._matches(query, searcher, cols, runs) & self._outlet_mask(request, cols)
                      & self._actor_mask(request, cols) & self._date_mask(request, cols))
             everything = replace(request, page=1, per_page=max(1, limit), all_copies=True)
-            hits = self._page_of_hits(query, everything, final, searcher, cols, snippets=False)
+            hits = self._page_of_hits(query, everything, final, searcher, cols, snippets=False, runs=runs)
         return Export(query=request.query, total=int(final.sum()), limit=limit, hits=tuple(hits))
 
     def similar(self, article_id: str, limit: int = SIMILAR_LIMIT) -> tuple[Hit, ...]:
@@ -655,10 +657,10 @@ class SearchService:
         return q
 
     @staticmethod
-    def _matches(query: Query, searcher, cols: Columns) -> np.ndarray:
+    def _matches(query: Query, searcher, cols: Columns, runs: dict | None = None) -> np.ndarray:
         if isinstance(query, Every):
             return cols.live.copy()
-        return _query_mask(query, searcher, cols) & cols.live
+        return _query_mask(query, searcher, cols, runs) & cols.live
 
     # -- filters ------------------------------------------------------------------------
     def _outlet_ids(self, names: tuple[str, ...], cols: Columns) -> list[int]:
@@ -739,21 +741,15 @@ class SearchService:
 
     # -- hits ---------------------------------------------------------------------------
     def _page_of_hits(self, query: Query, request: SearchRequest, final: np.ndarray, searcher, cols: Columns,
-                      snippets: bool = True, filtered: bool = True) -> list[Hit]:
-        """The page of hits; `filtered=False` says `final` is exactly what the query matches.
-
-        Then Whoosh ranks without a filter set: it need not build one of every match,
-        and it may skip posting blocks that cannot reach the top (block quality).
-        """
+                      snippets: bool = True, runs: dict | None = None) -> list[Hit]:
+        """The page of hits of the docs in `final`: by relevance, or by date, undated last."""
         first = (request.page - 1) * request.per_page
         last = first + request.per_page
         if first >= int(final.sum()):
             return []
         by_relevance = request.sort == "relevance" and not isinstance(query, Every)
-        if by_relevance and not request.all_copies:
-            page = self._ranked(query, final, searcher, cols, last, filtered, collapse=True)[first:last]
-        elif by_relevance:
-            page = self._ranked(query, final, searcher, cols, last, filtered, collapse=False)[first:last]
+        if by_relevance:
+            page = self._ranked(query, final, searcher, cols, last, collapse=not request.all_copies, runs=runs)[first:last]
         else:
             order = cols.date_order(request.sort)
             ordered = order[final[order]]
@@ -766,50 +762,22 @@ class SearchService:
             return hits
         return [self._with_copies(hit, docnum, final, searcher, cols) for hit, (docnum, _) in zip(hits, page)]
 
-    @classmethod
-    def _ranked(cls, query: Query, final: np.ndarray, searcher, cols: Columns, last: int, filtered: bool,
-                collapse: bool) -> list[tuple[int, float]]:
+    @staticmethod
+    def _ranked(query: Query, final: np.ndarray, searcher, cols: Columns, last: int, collapse: bool,
+                runs: dict | None = None) -> list[tuple[int, float]]:
         """The best `last` hits as (doc number, score), best first; with `collapse`, one per copy group.
 
-        Terms and the boolean operators over them are scored with numpy over the
-        posting blocks (`_scores`: Whoosh's own BM25F, same figures); anything else
-        (phrases, ranges, ...) is ranked by Whoosh's matchers.
+        Scored as arrays (`_scores`, Whoosh's own BM25F figures) rather than by
+        Whoosh's collector, which scores every match through Python matchers and
+        ranks documents, not copy groups.
         """
-        scores = _scores(query, searcher, cols)
-        if scores is None:
-            if collapse:
-                return cls._collapsed_by_relevance(query, final, searcher, cols, last, filtered)
-            results = searcher.search(query, filter=_allowed(final, filtered), limit=last, terms=False)
-            return [(hit.docnum, float(hit.score)) for hit in results]
+        scores = _scores(query, searcher, cols, runs)
         docs = np.flatnonzero(final)
         # Best first; equal scores in doc-number order, as Whoosh's collector has them.
         ordered = docs[np.lexsort((docs, -scores[docs]))]
         if collapse:
             ordered = _first_of_each_group(ordered, cols)
         return [(int(d), float(scores[d])) for d in ordered[:last]]
-
-    @staticmethod
-    def _collapsed_by_relevance(query: Query, final: np.ndarray, searcher, cols: Columns, last: int,
-                                filtered: bool = True) -> list[tuple[int, float]]:
-        """The best-ranked `last` copy groups by Whoosh's matchers: (doc number, score) of each one's best hit.
-
-        Whoosh ranks documents, not groups, so ask for more than `last` and fold
-        copies; ask again for more when copies filled the list (rare).
-        """
-        allowed = _allowed(final, filtered)
-        limit = last * 2
-        while True:
-            results = searcher.search(query, filter=allowed, limit=limit, terms=False)
-            seen: set[int] = set()
-            best = []
-            for hit in results:
-                group = int(cols.group[hit.docnum])
-                if group not in seen:
-                    seen.add(group)
-                    best.append((hit.docnum, float(hit.score)))
-            if len(best) >= last or results.scored_length() < limit:
-                return best
-            limit *= 4
 
     def _with_copies(self, hit: Hit, docnum: int, final: np.ndarray, searcher, cols: Columns) -> Hit:
         others = np.flatnonzero(final & (cols.group == cols.group[docnum]))
@@ -873,18 +841,13 @@ class SearchService:
         return None
 
 
-def _allowed(final: np.ndarray, filtered: bool) -> set[int] | None:
-    """Whoosh's filter for ranking: None when nothing beyond the query restricts the hits."""
-    return set(np.flatnonzero(final).tolist()) if filtered and not final.all() else None
-
-
-def _query_mask(query: Query, searcher, cols: Columns) -> np.ndarray:
+def _query_mask(query: Query, searcher, cols: Columns, runs: dict | None = None) -> np.ndarray:
     """Doc number -> matches `query` (deleted documents not yet removed), without scoring.
 
     Terms and the boolean operators over them are answered from the posting blocks
     with numpy: Whoosh's docs_for_query walks every posting through Python matchers,
     which cost ~100 ms a query for common words at 100k articles. Anything else
-    (phrases, ranges, ...) is answered by Whoosh itself.
+    (phrases, ranges, ...) is answered by Whoosh itself (`_whoosh_run`).
     """
     if isinstance(query, Every):
         return np.ones(cols.size, dtype=bool)
@@ -895,20 +858,18 @@ def _query_mask(query: Query, searcher, cols: Columns) -> np.ndarray:
     if type(query) is And:
         mask = np.ones(cols.size, dtype=bool)
         for sub in query.subqueries:
-            mask &= _query_mask(sub, searcher, cols)
+            mask &= _query_mask(sub, searcher, cols, runs)
         return mask
     if type(query) in (Or, DisjunctionMax) and getattr(query, "minmatch", 0) in (0, 1, None):
         mask = np.zeros(cols.size, dtype=bool)
         for sub in query.subqueries:
-            mask |= _query_mask(sub, searcher, cols)
+            mask |= _query_mask(sub, searcher, cols, runs)
         return mask
     if type(query) is AndNot:
-        return _query_mask(query.a, searcher, cols) & ~_query_mask(query.b, searcher, cols)
+        return _query_mask(query.a, searcher, cols, runs) & ~_query_mask(query.b, searcher, cols, runs)
     if type(query) is Not:
-        return ~_query_mask(query.query, searcher, cols)
-    mask = np.zeros(cols.size, dtype=bool)
-    mask[np.fromiter(searcher.docs_for_query(query), dtype=np.int64)] = True
-    return mask
+        return ~_query_mask(query.query, searcher, cols, runs)
+    return _whoosh_run(query, searcher, cols, runs)[0]
 
 
 def _term_mask(fieldname: str, text, searcher, size: int) -> np.ndarray:
@@ -935,36 +896,60 @@ def _posting_ids(matcher) -> np.ndarray:
     return np.concatenate(blocks) if blocks else np.zeros(0, dtype=np.int64)
 
 
-def _scores(query: Query, searcher, cols: Columns) -> np.ndarray | None:
-    """Doc number -> the score Whoosh's BM25F matchers give `query`; None for a query this does not cover.
+def _scores(query: Query, searcher, cols: Columns, runs: dict | None = None) -> np.ndarray:
+    """Doc number -> the score Whoosh's matchers give `query` with its default weighting, BM25F.
 
     Meaningful only where the query matches. Whoosh scores every match through a
     tree of Python matchers (50-100 ms for a common word at 100k articles); here a
     term's postings are read a block at a time and scored as arrays. A conjunction
-    or disjunction adds its parts' scores, as Whoosh's matchers do.
+    or disjunction adds its parts' scores, as Whoosh's matchers do. Other parts
+    (phrases, prefixes, ranges) keep the scores of the one Whoosh run that matched them.
     """
-    if not isinstance(searcher.weighting, scoring.BM25F):
-        return None
     if query is NullQuery:
         return np.zeros(cols.size)
-    if type(query) is Not:
-        return np.ones(cols.size)  # Whoosh's InverseMatcher: 1.0 for every document it lets through
+    if type(query) is Not:  # Whoosh's InverseMatcher: 1.0 for every document it lets through
+        return (~_query_mask(query.query, searcher, cols, runs)).astype(np.float64)
     if type(query) is Term:
         part = _term_scores(query.fieldname, query.text, searcher, cols)
     elif type(query) in (And, Or) and getattr(query, "scale", None) is None and getattr(query, "minmatch", 0) in (0, 1, None):
         if len(query.subqueries) == 1:  # Whoosh answers it with the subquery's matcher, without this boost
-            return _scores(query.subqueries[0], searcher, cols)
-        parts = [_scores(sub, searcher, cols) for sub in query.subqueries]
-        if not parts or any(p is None for p in parts):
-            return None
-        part = np.sum(parts, axis=0)
+            return _scores(query.subqueries[0], searcher, cols, runs)
+        part = np.sum([_scores(sub, searcher, cols, runs) for sub in query.subqueries], axis=0)
     elif type(query) is AndNot:
-        part = _scores(query.a, searcher, cols)
+        part = _scores(query.a, searcher, cols, runs)
     else:
-        return None
-    if part is not None and query.boost != 1.0:
+        return _whoosh_run(query, searcher, cols, runs)[1]  # its matcher applied any boost
+    if query.boost != 1.0:
         part = part * query.boost
     return part
+
+
+def _whoosh_run(query: Query, searcher, cols: Columns, runs: dict | None) -> tuple[np.ndarray, np.ndarray]:
+    """(match mask, scores) of a query part only Whoosh's matchers answer, from one scored pass.
+
+    A phrase is matched against word positions in Python: the costliest part of
+    a search that has one, so the pass that finds the matches keeps their scores,
+    and `runs` (one per request) keeps the pass for the ranking that follows.
+    """
+    key = id(query)  # the parsed query lives as long as the request and its `runs`
+    if runs is not None and key in runs:
+        return runs[key]
+    mask = np.zeros(cols.size, dtype=bool)
+    scores = np.zeros(cols.size)
+    context = searcher.context()
+    for subsearcher, offset in searcher.leaf_searchers():
+        matcher = query.matcher(subsearcher, context)
+        ids, values = [], []
+        while matcher.is_active():
+            ids.append(matcher.id())
+            values.append(matcher.score())
+            matcher.next()
+        ids_array = np.array(ids, dtype=np.int64) + offset
+        mask[ids_array] = True
+        scores[ids_array] = values
+    if runs is not None:
+        runs[key] = (mask, scores)
+    return mask, scores
 
 
 def _term_scores(fieldname: str, text, searcher, cols: Columns) -> np.ndarray:
