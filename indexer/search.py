@@ -1073,4 +1073,21 @@ def _likely_paragraphs(body: str, terms: set) -> str:
     paragraphs = body.split("\n\n")
     scored = [(sum(p.lower().count(n) for n in needles), i) for i, p in enumerate(paragraphs)]
     best = sorted(i for score, i in sorted(scored, reverse=True)[:2] if score)
-    return "\n\n".join(paragraphs[i] for i in best) if best else body
+    return "\n\n".join(_around_first_match(paragraphs[i], needles) for i in best) if best else body
+
+
+def _around_first_match(paragraph: str, needles: list[str], before: int = 2 * SNIPPET_CHARS,
+                        after: int = 3 * SNIPPET_CHARS) -> str:
+    """The part of a long paragraph around its first match: enough for a fragment, a
+    fraction of the words to stem (a wire story's paragraph can be thousands of characters)."""
+    if len(paragraph) <= before + after:
+        return paragraph
+    lowered = paragraph.lower()
+    first = min((found for n in needles if (found := lowered.find(n)) >= 0), default=0)
+    start, end = max(0, first - before), first + after
+    # Whole words only: cut at the spaces just inside the window.
+    if start > 0:
+        start = paragraph.find(" ", start) + 1
+    if end < len(paragraph) and (space := paragraph.rfind(" ", first, end)) > first:
+        end = space
+    return paragraph[start:end]

@@ -8,6 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from indexer import sync
 from indexer.errors import QueryError
 from indexer.search import SearchRequest, SearchService
 
@@ -496,3 +497,17 @@ def test_concurrent_searches_from_threads_give_consistent_results(service):
         results = list(pool.map(lambda q: (q, search(service, q)), queries))
     for query, result in results:
         assert (result.total, titles(result)) == expected[query], query
+
+
+def test_snippet_of_a_match_deep_in_a_long_paragraph_shows_the_match(tmp_path):
+    words = " ".join(f"filler{i}" for i in range(1500))  # one paragraph of ~12,000 characters
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "long.txt").write_text(f"A long wire story\n\n{words} the zeppelin landed safely {words}\n", encoding="utf-8")
+    sync.rebuild(corpus, tmp_path / "index")
+    snippet = SearchService(tmp_path / "index").search(SearchRequest(query="zeppelin")).hits[0].snippet
+    assert "the <mark>zeppelin</mark> landed safely" in snippet
+    assert len(snippet) < 400
+    plain = snippet.replace("<mark>", "").replace("</mark>", "").split()
+    assert all(w.startswith("filler") and w[6:].isdigit() or w in ("the", "zeppelin", "landed", "safely", "…")
+               for w in plain), plain  # whole words only
