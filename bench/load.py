@@ -38,6 +38,13 @@ def loopback_only(url: str) -> tuple[str, int]:
 
 
 def memory(pid: int) -> str:
+    """Resident memory of the server: of its process, and of each server process it forked (--processes)."""
+    children = [int(c) for c in open(f"/proc/{pid}/task/{pid}/children", encoding="ascii").read().split()]
+    lines = [f"pid {p}: {process_memory(p)}" for p in [pid, *children]]
+    return lines[0] if not children else "\n  " + "\n  ".join(lines)
+
+
+def process_memory(pid: int) -> str:
     """Resident memory of a process: all of it, its own (anonymous) and mapped files (the index)."""
     fields = {}
     with open(f"/proc/{pid}/status", encoding="ascii") as status:
@@ -73,7 +80,8 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=5000, help="stop after this many requests")
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--server-pid", type=int, help="report this server process's memory before and after")
+    parser.add_argument("--server-pid", type=int,
+                        help="report the memory of this server process (and of the processes it forked) before and after")
     args = parser.parse_args()
     if not (1 <= args.concurrency <= 64 and args.seconds <= 600 and args.requests <= 200_000):
         sys.exit("keep it bounded: concurrency 1-64, at most 600 s and 200,000 requests")
