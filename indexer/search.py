@@ -879,21 +879,8 @@ def _term_mask(fieldname: str, text, searcher, size: int) -> np.ndarray:
             continue
         btext = leaf._text_to_bytes(fieldname, text)
         matcher = leaf._terms.matcher(fieldname, btext, leaf.schema[fieldname].format)
-        mask[_posting_ids(matcher) + offset] = True
+        mask[_postings(matcher)[0] + offset] = True
     return mask
-
-
-def _posting_ids(matcher) -> np.ndarray:
-    """Every doc number of one segment's postings of a term, a block at a time."""
-    if type(matcher) is not W3LeafMatcher:  # short posting lists are inlined in the term info
-        return np.fromiter(matcher.all_ids(), dtype=np.int64)
-    blocks = []
-    while matcher.is_active():
-        if matcher._ids is None:
-            matcher._read_ids()
-        blocks.append(np.asarray(matcher._ids, dtype=np.int64))
-        matcher._next_block()
-    return np.concatenate(blocks) if blocks else np.zeros(0, dtype=np.int64)
 
 
 def _scores(query: Query, searcher, cols: Columns, runs: dict | None = None) -> np.ndarray:
@@ -965,7 +952,7 @@ def _term_scores(fieldname: str, text, searcher, cols: Columns) -> np.ndarray:
             continue
         btext = leaf._text_to_bytes(fieldname, text)
         matcher = leaf._terms.matcher(fieldname, btext, field.format)
-        ids, weights = _postings_with_weights(matcher)
+        ids, weights = _postings(matcher, with_weights=True)
         ids += offset
         if lengths is None:  # not scorable (keywords): the weight is the score
             scores[ids] = weights
@@ -979,27 +966,30 @@ def _term_scores(fieldname: str, text, searcher, cols: Columns) -> np.ndarray:
     return scores
 
 
-def _postings_with_weights(matcher) -> tuple[np.ndarray, np.ndarray]:
-    """Doc numbers and weights (term frequency times field boost) of one segment's postings of a term."""
+def _postings(matcher, with_weights: bool = False) -> tuple[np.ndarray, np.ndarray | None]:
+    """Doc numbers of one segment's postings of a term, a block at a time, and their weights
+    (term frequency times field boost) when asked for."""
     if type(matcher) is not W3LeafMatcher:  # short posting lists are inlined in the term info
         ids, weights = [], []
         while matcher.is_active():
             ids.append(matcher.id())
-            weights.append(matcher.weight())
+            weights.append(matcher.weight() if with_weights else 0.0)
             matcher.next()
-        return np.array(ids, dtype=np.int64), np.array(weights, dtype=np.float64)
+        return np.array(ids, dtype=np.int64), np.array(weights, dtype=np.float64) if with_weights else None
     id_blocks, weight_blocks = [], []
     while matcher.is_active():
         if matcher._ids is None:
             matcher._read_ids()
-        if matcher._weights is None:
-            matcher._read_weights()
         id_blocks.append(np.asarray(matcher._ids, dtype=np.int64))
-        weight_blocks.append(np.asarray(matcher._weights, dtype=np.float64))
+        if with_weights:
+            if matcher._weights is None:
+                matcher._read_weights()
+            weight_blocks.append(np.asarray(matcher._weights, dtype=np.float64))
         matcher._next_block()
-    if not id_blocks:
-        return np.zeros(0, dtype=np.int64), np.zeros(0)
-    return np.concatenate(id_blocks), np.concatenate(weight_blocks)
+    ids = np.concatenate(id_blocks) if id_blocks else np.zeros(0, dtype=np.int64)
+    if not with_weights:
+        return ids, None
+    return ids, np.concatenate(weight_blocks) if weight_blocks else np.zeros(0)
 
 
 def _field_lengths(reader, fieldname: str, size: int) -> np.ndarray:
