@@ -49,7 +49,7 @@ from .extract.actors import fold, load_knowledge_base
 from .extract.outlets import load_registry
 from .querylang import check_query, parse_date_bound
 from .schema import QUERY_FIELDS, article_from_stored
-from .store import current_generation, open_index
+from .store import column_numbers, column_strings, current_generation, open_index, raw_numbers
 from .article import Article
 
 SORTS = ("relevance", "newest", "oldest")
@@ -279,13 +279,13 @@ class Columns:
             self.live[np.fromiter(reader.all_doc_ids(), dtype=np.int64)] = True
         else:
             self.live = np.ones(n, dtype=bool)
-        outlets = list(reader.column_reader("outlet"))
+        outlets = column_strings(reader, "outlet")
         self.outlet_names = sorted(set(outlets))
         position = {name: i for i, name in enumerate(self.outlet_names)}
         self.outlet_ids = np.array([position[o] for o in outlets], dtype=np.int32)
-        self.day_start = np.array(list(reader.column_reader("day_start")), dtype=np.int64)
-        self.day_end = np.array(list(reader.column_reader("day_end")), dtype=np.int64)
-        self.precision = np.array(list(reader.column_reader("precision")), dtype=np.int8)
+        self.day_start = column_numbers(reader, "day_start")
+        self.day_end = column_numbers(reader, "day_end")
+        self.precision = column_numbers(reader, "precision").astype(np.int8)
         days = np.where(self.precision > 0, self.day_start - _UNIX_EPOCH_ORDINAL, 0).astype("datetime64[D]")
         self.year = days.astype("datetime64[Y]").astype(np.int64) + 1970  # meaningful where precision > 0
         self.month = days.astype("datetime64[M]").astype(np.int64)  # months since 1970-01
@@ -999,7 +999,7 @@ def _field_lengths(reader, fieldname: str, size: int) -> np.ndarray:
     for leaf, offset in reader.leaf_readers():
         column = leaf._perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
         if column is not None:
-            codes = np.fromiter(column, dtype=np.uint8, count=leaf.doc_count_all())
+            codes = raw_numbers(column, leaf.doc_count_all())
             lengths[offset:offset + len(codes)] = decode[codes]
     return lengths
 
@@ -1018,7 +1018,7 @@ def _group_numbers(reader, size: int) -> np.ndarray:
     if "copy_group" not in reader.schema:
         return np.arange(size, dtype=np.int64)
     numbers: dict[str, int] = {}
-    return np.fromiter((numbers.setdefault(g, len(numbers)) for g in reader.column_reader("copy_group")),
+    return np.fromiter((numbers.setdefault(g, len(numbers)) for g in column_strings(reader, "copy_group")),
                        dtype=np.int64, count=size)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+
 import numpy as np
 import pytest
 
@@ -11,7 +13,7 @@ from indexer.schema import article_to_document
 from indexer.search import SearchRequest, SearchService, _query_mask, _scores
 from indexer.sources import discover
 
-from .helpers import articles_only, build_index, make_corpus
+from .helpers import SEEDS, articles_only, build_index, make_corpus
 
 QUERY_SHAPES = ["missile", "missile summit", "missile OR treaty", "missile NOT summit", "NOT drone",
                 "(summit OR tariff) AND border", '"missile artillery"', "miss*", "misile~1", "title:report",
@@ -46,11 +48,14 @@ def test_common_word_postings_span_several_blocks(generated_service):
 
 @pytest.fixture(scope="module")
 def segmented_service(tmp_path_factory) -> SearchService:
-    """An index of two segments with deleted documents: doc numbers are offset per segment."""
+    """An index of two segments with deleted documents: doc numbers are offset per segment.
+
+    The second segment holds the seeds too, so the date and outlet columns vary."""
     base = tmp_path_factory.mktemp("segments")
     make_corpus(base / "corpus", 200, seed=5)
     build_index(base / "index", base / "corpus")
     make_corpus(base / "more", 150, seed=6)
+    shutil.copytree(SEEDS, base / "more", dirs_exist_ok=True)  # dated, with outlets: columns that vary
     writer = store.open_index(base / "index").writer()
     for article in articles_only(process_files(discover(base / "more"), PipelineOptions(relative_to=base / "more"))):
         writer.add_document(**article_to_document(article))
@@ -75,6 +80,26 @@ def test_scores_as_arrays_are_whooshs_own_scores_and_order(segmented_service, te
     ours = docs[np.lexsort((docs, -scores[docs]))]
     assert [d for d, _ in whoosh] == ours.tolist()
     assert np.allclose([score for _, score in whoosh], scores[ours], rtol=1e-12, atol=0)
+
+
+@pytest.mark.parametrize("fieldname", ["id", "outlet", "copy_group", "day_start", "day_end", "precision"])
+def test_columns_read_in_one_piece_per_segment_equal_whooshs_iterators(segmented_service, fieldname):
+    with segmented_service._borrow() as reader:
+        whoosh_reader = reader.searcher.reader()
+        expected = list(whoosh_reader.column_reader(fieldname))
+        if fieldname in ("id", "outlet", "copy_group"):
+            assert store.column_strings(whoosh_reader, fieldname) == expected
+        else:
+            assert store.column_numbers(whoosh_reader, fieldname).tolist() == expected
+    assert len(expected) == 355 and len(set(expected)) > 1
+
+
+def test_field_lengths_are_the_ones_whooshs_scorer_reads(segmented_service):
+    with segmented_service._borrow() as reader:
+        whoosh_reader, cols = reader.searcher.reader(), reader.columns
+        for fieldname in ("title", "body"):
+            expected = [whoosh_reader.doc_field_length(n, fieldname, 1) for n in range(cols.size)]
+            assert cols.lengths[fieldname].tolist() == expected
 
 
 @pytest.mark.parametrize("text", ["convoy OR drone", '"missile artillery" OR title:report'])
