@@ -12,9 +12,10 @@ import hashlib
 import json
 import os
 import re
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping
+from typing import Iterator, Mapping
 
 from .errors import SourceError
 
@@ -43,16 +44,46 @@ class RawDocument:
 
 def discover(corpus: Path) -> list[Path]:
     """Every raw file under `corpus`, sorted, hidden files and folders left out."""
+    return [Path(path) for path in sorted(os.path.join(folder, name) for folder, raw, _ in _raw_files(corpus)
+                                          for name in raw)]
+
+
+def scan(corpus: Path) -> list[tuple[str, tuple[int, int, int, int]]]:
+    """Every raw file under `corpus` (as `discover` finds them) with its `fingerprint`, sorted.
+
+    For `update`, which looks at every file of a large corpus to find the few that
+    changed: a sidecar is looked for only when the folder listing has one (one stat
+    per file, not two), and no Path object is made for a file that did not change.
+    """
+    found = []
+    for folder, raw, names in _raw_files(corpus):
+        present = set(names)
+        for name in raw:
+            path = os.path.join(folder, name)
+            try:
+                stat = os.stat(path)
+            except FileNotFoundError:
+                continue  # gone between listing and looking
+            side_size = side_mtime = 0
+            sidecar = os.path.splitext(name)[0] + ".json"
+            if sidecar in present:
+                with suppress(FileNotFoundError):
+                    side = os.stat(os.path.join(folder, sidecar))
+                    side_size, side_mtime = side.st_size, side.st_mtime_ns
+            found.append((path, (stat.st_size, stat.st_mtime_ns, side_size, side_mtime)))
+    found.sort()
+    return found
+
+
+def _raw_files(corpus: Path) -> Iterator[tuple[str, list[str], list[str]]]:
+    """(folder, its raw files' names, all its file names) for every folder under `corpus`, hidden ones left out."""
     if not corpus.is_dir():
         raise SourceError(corpus, "corpus folder does not exist")
-    found = []
     # os.walk with pruning, not Path.rglob: hidden folders are never entered, and
     # 100,000 files are listed in a fraction of the time.
     for folder, subfolders, files in os.walk(corpus):
         subfolders[:] = [name for name in subfolders if not name.startswith(".")]
-        found.extend(os.path.join(folder, name) for name in files
-                     if not name.startswith(".") and os.path.splitext(name)[1].lower() in KINDS)
-    return [Path(path) for path in sorted(found)]
+        yield folder, [name for name in files if not name.startswith(".") and os.path.splitext(name)[1].lower() in KINDS], files
 
 
 def read_document(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> RawDocument:

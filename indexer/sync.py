@@ -24,7 +24,7 @@ from . import copies, store
 from .article import Article
 from .errors import SourceError, UserError
 from .pipeline import PipelineOptions, process_file
-from .sources import content_hash, discover, fingerprint
+from .sources import content_hash, discover, fingerprint, scan
 
 Track = Callable[[Sequence[Path], str], Iterable[Path]]
 PARALLEL_FROM = 200  # files in a batch before worker processes pay for their start-up
@@ -32,6 +32,7 @@ MAX_WORKERS = 4
 IN_FLIGHT_PER_WORKER = 32
 PARENT_CHECK_SECONDS = 1.0  # how soon a worker notices its parent was killed
 ACTOR_CACHE = "actors-cache.sqlite"
+NO_FILES = "no .txt, .html or .htm files in the corpus folder"
 
 
 def no_progress(paths: Sequence[Path], label: str) -> Iterable[Path]:
@@ -72,12 +73,14 @@ def update(corpus: Path, root: Path, options: PipelineOptions | None = None, tra
     Files modified less than `settle_seconds` ago are left for the next run, so
     a file still being written is not indexed half-way (used by `watch`).
     """
-    paths = _corpus_files(corpus)
+    listing = scan(corpus)
+    if not listing:
+        raise SourceError(corpus, NO_FILES)
     with store.write_lock(root, lock_wait) as lock:
         if update_rebuilds(root):
-            report = _rebuild_locked(corpus, root, paths, options, track, workers)
+            report = _rebuild_locked(corpus, root, [Path(path) for path, _ in listing], options, track, workers)
         else:
-            report = _update_locked(corpus, root, paths, options, track, settle_seconds, workers)
+            report = _update_locked(corpus, root, listing, options, track, settle_seconds, workers)
         report.stale_lock = lock.stale_holder
         return report
 
@@ -95,7 +98,7 @@ def update_rebuilds(root: Path) -> str | None:
 def _corpus_files(corpus: Path) -> list[Path]:
     paths = discover(corpus)
     if not paths:
-        raise SourceError(corpus, "no .txt, .html or .htm files in the corpus folder")
+        raise SourceError(corpus, NO_FILES)
     return paths
 
 
@@ -136,7 +139,7 @@ def _rebuild_locked(corpus, root, paths, options, track, workers) -> SyncReport:
     return report
 
 
-def _update_locked(corpus, root, paths, options, track, settle_seconds, workers) -> SyncReport:
+def _update_locked(corpus, root, listing, options, track, settle_seconds, workers) -> SyncReport:
     options = _options(corpus, root, options)
     report = SyncReport()
     old = store.load_manifest(root)
@@ -146,12 +149,8 @@ def _update_locked(corpus, root, paths, options, track, settle_seconds, workers)
     pending: dict[Path, tuple[str, tuple, str]] = {}  # path -> (key, fingerprint, id) to (re)process
     now = time.time()
 
-    for path in paths:
-        key = _key(path, corpus)
-        try:
-            print_ = fingerprint(path)
-        except FileNotFoundError:
-            continue  # gone between listing and looking
+    for name, print_ in listing:
+        key = _key(name, corpus)
         entry = old.get(key)
         if now - print_[1] / 1e9 < settle_seconds:
             report.waiting.append(key)
@@ -168,7 +167,7 @@ def _update_locked(corpus, root, paths, options, track, settle_seconds, workers)
             article_id = entry["id"]
         else:
             try:
-                article_id = content_hash(path)[:16]
+                article_id = content_hash(Path(name))[:16]
             except OSError as exc:
                 report.skipped.append((key, f"cannot read: {exc.strerror or exc}"))
                 continue
@@ -181,7 +180,7 @@ def _update_locked(corpus, root, paths, options, track, settle_seconds, workers)
             report.unchanged += 1
         else:
             claimed[article_id] = key
-            pending[path] = (key, print_, article_id)
+            pending[Path(name)] = (key, print_, article_id)
 
     to_add: list[Article] = []
     for path, _, result in processed(list(pending), options, track, f"Updating from {corpus}", workers):
@@ -284,7 +283,7 @@ def _options(corpus: Path, root: Path, options: PipelineOptions | None) -> Pipel
     return replace(options, relative_to=corpus, actor_cache=options.actor_cache or root / ACTOR_CACHE)
 
 
-def _key(path: Path, corpus: Path) -> str:
+def _key(path: str | Path, corpus: Path) -> str:
     """The path relative to the corpus, as the manifest keys it (string work: this runs per file)."""
     text, prefix = str(path), str(corpus).rstrip(os.sep) + os.sep
     return (text[len(prefix):] if text.startswith(prefix) else text).replace(os.sep, "/")

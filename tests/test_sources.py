@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import shutil
+from pathlib import Path
 
 import pytest
 
 from indexer.errors import SourceError, UserError
 from indexer.pipeline import PipelineOptions, process_file, process_files
-from indexer.sources import discover, read_document
+from indexer.sources import discover, fingerprint, read_document, scan
 
 from .helpers import seed_path
 
@@ -241,3 +242,17 @@ def test_sidecar_published_in_the_future_refused(tmp_path):
     options = PipelineOptions(now=dt.datetime(2024, 1, 1))
     error = refused(path, options)
     assert error.path.endswith("story.json")
+
+
+def test_scan_lists_what_discover_finds_with_the_fingerprint_of_each_file_and_sidecar(tmp_path):
+    corpus = tmp_path / "corpus"
+    (corpus / "sub").mkdir(parents=True)
+    (corpus / ".hidden").mkdir()
+    for name in ("a.txt", "sub/b.html", "sub/c.htm", ".hidden/d.txt", ".e.txt", "notes.md"):
+        (corpus / name).write_text("Title\n\nBody text.\n", encoding="utf-8")
+    (corpus / "sub" / "b.json").write_text('{"outlet": "Reuters"}', encoding="utf-8")
+    listing = scan(corpus)
+    assert [Path(path) for path, _ in listing] == discover(corpus) == [corpus / "a.txt", corpus / "sub/b.html",
+                                                                       corpus / "sub/c.htm"]
+    assert [print_ for _, print_ in listing] == [fingerprint(path) for path in discover(corpus)]
+    assert listing[1][1][2:] == fingerprint(corpus / "sub/b.html")[2:] != (0, 0)
