@@ -293,7 +293,7 @@ class CopyGrouper:
                 touched.add(group)
             else:
                 del self.members[group]
-        for group in sorted(touched):
+        for group in sorted(touched & self.members.keys()):  # a group all of whose members left is gone
             self._split(group)
 
     def moved(self) -> dict[str, str]:

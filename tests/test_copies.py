@@ -112,6 +112,15 @@ def test_removing_the_article_that_held_a_group_together_splits_it(tmp_path):
     assert g.moved() == {"b": "b"}
 
 
+def test_removing_every_member_of_a_group_at_once_leaves_no_group(tmp_path):
+    x, y, z = _words(1, 100), _words(2, 100), _words(3, 100)
+    g = grouper(tmp_path)
+    for article in (_article("a", x + y), _article("m", x + y + z), _article("b", y + z), _article("c", z)):
+        g.mark_written(article.id, g.place(article))
+    g.remove(["m", "a", "b"])  # the group is left with members after "m", then with none
+    assert g.group_of == {"c": "c"} and g.groups() == {}
+
+
 def test_an_article_without_words_is_never_a_copy(tmp_path):
     g = grouper(tmp_path)
     assert copies.signature("") is None
@@ -217,6 +226,21 @@ def test_a_removed_article_leaves_its_group(seeds_index, copy_articles):
     service = SearchService(root)
     assert service.copies_of(copy_articles["cut"].id) is None
     assert {m.id for m in service.copies_of(copy_articles["headline"].id).members} == remaining
+
+
+def test_an_update_that_removes_a_story_and_all_its_copies_removes_them(seeds_index, copy_articles):
+    # Found by bench/freshness.py: the group emptied by one update raised KeyError in the grouper.
+    corpus, root = seeds_index
+    paths = write_copies(corpus, process_file(seed_path(COPY_SEED)))
+    sync.update(corpus, root, PipelineOptions(ner=False))
+    for path in paths.values():
+        path.unlink()
+        path.with_suffix(".json").unlink(missing_ok=True)
+    next(corpus.glob(f"{COPY_SEED}_*.txt")).unlink()
+    report = sync.update(corpus, root, PipelineOptions(ner=False))
+    assert len(report.removed) == 4
+    assert SearchService(root).search(SearchRequest(query="Blinken")).total == 0
+    assert store.copy_groups(root) == {copy_articles[n].id: copy_articles[n].id for n in UNRELATED}
 
 
 @pytest.mark.parametrize("damage", ["deleted", "garbage"])
