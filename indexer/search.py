@@ -854,7 +854,7 @@ def _query_mask(query: Query, searcher, cols: Columns, runs: dict | None = None)
     if query is NullQuery or isinstance(query, type(NullQuery)):
         return np.zeros(cols.size, dtype=bool)
     if type(query) is Term:
-        return _term_mask(query.fieldname, query.text, searcher, cols.size)
+        return _term_mask(query.fieldname, query.text, searcher, cols.size, runs)
     if type(query) is And:
         mask = np.ones(cols.size, dtype=bool)
         for sub in query.subqueries:
@@ -872,15 +872,32 @@ def _query_mask(query: Query, searcher, cols: Columns, runs: dict | None = None)
     return _whoosh_run(query, searcher, cols, runs)[0]
 
 
-def _term_mask(fieldname: str, text, searcher, size: int) -> np.ndarray:
+def _term_mask(fieldname: str, text, searcher, size: int, runs: dict | None = None) -> np.ndarray:
     mask = np.zeros(size, dtype=bool)
+    for _, ids, _ in _term_postings(fieldname, text, searcher, runs):
+        mask[ids] = True
+    return mask
+
+
+def _term_postings(fieldname: str, text, searcher, runs: dict | None) -> list[tuple[bytes, np.ndarray, np.ndarray]]:
+    """(term bytes, doc numbers, weights) of a term's postings in each segment, read once per request.
+
+    A block is unpickled and decompressed as a whole, so the match mask and the
+    scores share one read (reading it twice was a third of a common word's search).
+    """
+    key = ("term", fieldname, text)
+    if runs is not None and key in runs:
+        return runs[key]
+    found = []
     for leaf, offset in searcher.reader().leaf_readers():
         if (fieldname, text) not in leaf:
             continue
         btext = leaf._text_to_bytes(fieldname, text)
-        matcher = leaf._terms.matcher(fieldname, btext, leaf.schema[fieldname].format)
-        mask[_postings(matcher)[0] + offset] = True
-    return mask
+        ids, weights = _postings(leaf._terms.matcher(fieldname, btext, leaf.schema[fieldname].format))
+        found.append((btext, ids + offset, weights))
+    if runs is not None:
+        runs[key] = found
+    return found
 
 
 def _scores(query: Query, searcher, cols: Columns, runs: dict | None = None) -> np.ndarray:
@@ -897,7 +914,7 @@ def _scores(query: Query, searcher, cols: Columns, runs: dict | None = None) -> 
     if type(query) is Not:  # Whoosh's InverseMatcher: 1.0 for every document it lets through
         return (~_query_mask(query.query, searcher, cols, runs)).astype(np.float64)
     if type(query) is Term:
-        part = _term_scores(query.fieldname, query.text, searcher, cols)
+        part = _term_scores(query.fieldname, query.text, searcher, cols, runs)
     elif type(query) in (And, Or) and getattr(query, "scale", None) is None and getattr(query, "minmatch", 0) in (0, 1, None):
         if len(query.subqueries) == 1:  # Whoosh answers it with the subquery's matcher, without this boost
             return _scores(query.subqueries[0], searcher, cols, runs)
@@ -939,21 +956,14 @@ def _whoosh_run(query: Query, searcher, cols: Columns, runs: dict | None) -> tup
     return mask, scores
 
 
-def _term_scores(fieldname: str, text, searcher, cols: Columns) -> np.ndarray:
+def _term_scores(fieldname: str, text, searcher, cols: Columns, runs: dict | None = None) -> np.ndarray:
     """Whoosh's BM25F score of one term in every document (0 where it is absent)."""
     scores = np.zeros(cols.size)
     if fieldname not in searcher.schema:
         return scores
-    field = searcher.schema[fieldname]
     weighting = searcher.weighting
     lengths = cols.lengths.get(fieldname)
-    for leaf, offset in searcher.reader().leaf_readers():
-        if (fieldname, text) not in leaf:
-            continue
-        btext = leaf._text_to_bytes(fieldname, text)
-        matcher = leaf._terms.matcher(fieldname, btext, field.format)
-        ids, weights = _postings(matcher, with_weights=True)
-        ids += offset
+    for btext, ids, weights in _term_postings(fieldname, text, searcher, runs):
         if lengths is None:  # not scorable (keywords): the weight is the score
             scores[ids] = weights
             continue
@@ -966,30 +976,27 @@ def _term_scores(fieldname: str, text, searcher, cols: Columns) -> np.ndarray:
     return scores
 
 
-def _postings(matcher, with_weights: bool = False) -> tuple[np.ndarray, np.ndarray | None]:
-    """Doc numbers of one segment's postings of a term, a block at a time, and their weights
-    (term frequency times field boost) when asked for."""
+def _postings(matcher) -> tuple[np.ndarray, np.ndarray]:
+    """Doc numbers and weights (term frequency times field boost) of one segment's postings of a term."""
     if type(matcher) is not W3LeafMatcher:  # short posting lists are inlined in the term info
         ids, weights = [], []
         while matcher.is_active():
             ids.append(matcher.id())
-            weights.append(matcher.weight() if with_weights else 0.0)
+            weights.append(matcher.weight())
             matcher.next()
-        return np.array(ids, dtype=np.int64), np.array(weights, dtype=np.float64) if with_weights else None
+        return np.array(ids, dtype=np.int64), np.array(weights, dtype=np.float64)
     id_blocks, weight_blocks = [], []
     while matcher.is_active():
         if matcher._ids is None:
             matcher._read_ids()
+        if matcher._weights is None:
+            matcher._read_weights()
         id_blocks.append(np.asarray(matcher._ids, dtype=np.int64))
-        if with_weights:
-            if matcher._weights is None:
-                matcher._read_weights()
-            weight_blocks.append(np.asarray(matcher._weights, dtype=np.float64))
+        weight_blocks.append(np.asarray(matcher._weights, dtype=np.float64))
         matcher._next_block()
-    ids = np.concatenate(id_blocks) if id_blocks else np.zeros(0, dtype=np.int64)
-    if not with_weights:
-        return ids, None
-    return ids, np.concatenate(weight_blocks) if weight_blocks else np.zeros(0)
+    if not id_blocks:
+        return np.zeros(0, dtype=np.int64), np.zeros(0)
+    return np.concatenate(id_blocks), np.concatenate(weight_blocks)
 
 
 def _field_lengths(reader, fieldname: str, size: int) -> np.ndarray:
