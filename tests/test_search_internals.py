@@ -17,7 +17,9 @@ from .helpers import SEEDS, articles_only, build_index, make_corpus
 
 QUERY_SHAPES = ["missile", "missile summit", "missile OR treaty", "missile NOT summit", "NOT drone",
                 "(summit OR tariff) AND border", '"missile artillery"', "miss*", "misile~1", "title:report",
-                "nothingsuchword", "missile AND nothingsuchword", "outlet:unknown"]
+                "nothingsuchword", "missile AND nothingsuchword", "outlet:unknown", '"missile missile"',
+                '"border ceasefire tariff"', '"missile artillery"~3', 'title:"report number"', '"serial 5x7"',
+                '"missile nothingsuchword"']
 
 
 @pytest.fixture(scope="module")
@@ -66,7 +68,9 @@ def segmented_service(tmp_path_factory) -> SearchService:
 
 
 @pytest.mark.parametrize("text", QUERY_SHAPES + ["missile^3 treaty", "title:report OR body:convoy", "author:nobody OR drone",
-                                  '"missile artillery" summit', "miss* OR treaty", '"summit treaty"^2 OR NOT drone'])
+                                  '"missile artillery" summit', "miss* OR treaty", '"summit treaty"^2 OR NOT drone',
+                                  '"missile missile"', '"border ceasefire tariff"', '"missile artillery"~3',
+                                  'title:"report number"', '"serial 5x7"'])
 def test_scores_as_arrays_are_whooshs_own_scores_and_order(segmented_service, text):
     service = segmented_service
     with service._borrow() as reader:
