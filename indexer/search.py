@@ -49,7 +49,7 @@ from .extract.actors import fold, load_knowledge_base
 from .extract.outlets import load_registry
 from .querylang import check_query, parse_date_bound
 from .schema import QUERY_FIELDS, article_from_stored
-from .store import column_numbers, column_strings, current_generation, open_index, raw_numbers
+from .store import column_numbers, column_strings, current_generation, live_mask, open_index, raw_numbers
 from .article import Article
 
 SORTS = ("relevance", "newest", "oldest")
@@ -274,11 +274,7 @@ class Columns:
     def __init__(self, reader):
         n = reader.doc_count_all()
         self.size = n
-        if reader.has_deletions():
-            self.live = np.zeros(n, dtype=bool)
-            self.live[np.fromiter(reader.all_doc_ids(), dtype=np.int64)] = True
-        else:
-            self.live = np.ones(n, dtype=bool)
+        self.live = live_mask(reader)
         outlets = column_strings(reader, "outlet")
         self.outlet_names = sorted(set(outlets))
         position = {name: i for i, name in enumerate(self.outlet_names)}

@@ -65,7 +65,7 @@ def scan(corpus: Path) -> list[tuple[str, tuple[int, int, int, int]]]:
             except FileNotFoundError:
                 continue  # gone between listing and looking
             side_size = side_mtime = 0
-            sidecar = os.path.splitext(name)[0] + ".json"
+            sidecar = name[:name.rfind(".")] + ".json"  # a raw file's name has its kind's suffix
             if sidecar in present:
                 with suppress(FileNotFoundError):
                     side = os.stat(os.path.join(folder, sidecar))
@@ -83,7 +83,7 @@ def _raw_files(corpus: Path) -> Iterator[tuple[str, list[str], list[str]]]:
     # 100,000 files are listed in a fraction of the time.
     for folder, subfolders, files in os.walk(corpus):
         subfolders[:] = [name for name in subfolders if not name.startswith(".")]
-        yield folder, [name for name in files if not name.startswith(".") and os.path.splitext(name)[1].lower() in KINDS], files
+        yield folder, [name for name in files if not name.startswith(".") and name[name.rfind("."):].lower() in KINDS], files
 
 
 def read_document(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> RawDocument:

@@ -288,7 +288,17 @@ def indexed_ids(root: Path) -> set[str]:
     with ix.searcher() as searcher:
         reader = searcher.reader()
         ids = column_strings(reader, "id")
-        return {ids[n] for n in reader.all_doc_ids()}
+        return {ids[n] for n in np.flatnonzero(live_mask(reader)).tolist()}
+
+
+def live_mask(reader) -> np.ndarray:
+    """Doc number -> not deleted (Whoosh's all_doc_ids asks about each document in turn)."""
+    mask = np.ones(reader.doc_count_all(), dtype=bool)
+    if reader.has_deletions():
+        for leaf, offset in reader.leaf_readers():
+            if leaf.has_deletions():
+                mask[np.fromiter(leaf.deleted_docs_set, dtype=np.int64) + offset] = False  # a cached property
+    return mask
 
 
 # Whoosh's column iterators read and decode one value per call (about 1 s per column at
@@ -410,7 +420,7 @@ def copy_groups(root: Path) -> dict[str, str]:
         reader = searcher.reader()
         ids = column_strings(reader, "id")
         groups = column_strings(reader, "copy_group")
-        return {ids[n]: groups[n] or ids[n] for n in reader.all_doc_ids()}
+        return {ids[n]: groups[n] or ids[n] for n in np.flatnonzero(live_mask(reader)).tolist()}
 
 
 def bodies(root: Path, ids: list[str]) -> dict[str, str]:

@@ -143,7 +143,8 @@ def _update_locked(corpus, root, listing, options, track, settle_seconds, worker
     options = _options(corpus, root, options)
     report = SyncReport()
     old = store.load_manifest(root)
-    live = store.indexed_ids(root)
+    live_groups = store.copy_groups(root)  # the live articles' ids, and their groups should anything change
+    live = live_groups.keys()
     manifest: dict[str, dict] = {}
     claimed: dict[str, str] = {}  # article id -> the corpus path it is indexed for
     pending: dict[Path, tuple[str, tuple, str]] = {}  # path -> (key, fingerprint, id) to (re)process
@@ -203,7 +204,7 @@ def _update_locked(corpus, root, listing, options, track, settle_seconds, worker
     if to_add or delete:
         signatures = copies.open_store(root, options.copies)
         try:
-            grouper = copies.CopyGrouper(signatures, store.copy_groups(root), lambda ids: store.bodies(root, ids))
+            grouper = copies.CopyGrouper(signatures, live_groups, lambda ids: store.bodies(root, ids))
             grouper.remove(delete)
             for article in to_add:
                 grouper.place(article)

@@ -98,6 +98,15 @@ def test_columns_read_in_one_piece_per_segment_equal_whooshs_iterators(segmented
     assert len(expected) == 355 and len(set(expected)) > 1
 
 
+def test_live_mask_is_whooshs_own_list_of_live_documents(segmented_service):
+    with segmented_service._borrow() as reader:
+        whoosh_reader = reader.searcher.reader()
+        expected = np.zeros(whoosh_reader.doc_count_all(), dtype=bool)
+        expected[list(whoosh_reader.all_doc_ids())] = True
+        assert np.array_equal(store.live_mask(whoosh_reader), expected)
+        assert 0 < expected.sum() < len(expected)  # the fixture deleted some
+
+
 def test_field_lengths_are_the_ones_whooshs_scorer_reads(segmented_service):
     with segmented_service._borrow() as reader:
         whoosh_reader, cols = reader.searcher.reader(), reader.columns
