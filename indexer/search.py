@@ -1128,14 +1128,16 @@ def _around_first_match(paragraph: str, needles: list[str], before: int = 2 * SN
                         after: int = 3 * SNIPPET_CHARS) -> str:
     """The part of a long paragraph around its first match: enough for a fragment, a
     fraction of the words to stem (a wire story's paragraph can be thousands of characters)."""
-    if len(paragraph) <= before + after:
+    if len(paragraph) <= before + after or not needles:
         return paragraph
-    lowered = paragraph.lower()
-    first = min((found for n in needles if (found := lowered.find(n)) >= 0), default=0)
+    # Searched case-insensitively in the paragraph itself: lower() can change a text's
+    # length ("İ" becomes two characters), which would shift the offsets.
+    match = re.search("|".join(map(re.escape, needles)), paragraph, re.IGNORECASE)
+    first = match.start() if match else 0
     start, end = max(0, first - before), first + after
-    # Whole words only: cut at the spaces just inside the window.
-    if start > 0:
-        start = paragraph.find(" ", start) + 1
+    # Whole words where the window has spaces to cut at (CJK text or one long token may not).
+    if start > 0 and 0 <= (space := paragraph.find(" ", start, first)):
+        start = space + 1
     if end < len(paragraph) and (space := paragraph.rfind(" ", first, end)) > first:
         end = space
     return paragraph[start:end]

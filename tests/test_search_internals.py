@@ -10,7 +10,7 @@ import pytest
 from indexer import store, sync
 from indexer.pipeline import PipelineOptions, process_files
 from indexer.schema import article_to_document
-from indexer.search import SearchRequest, SearchService, _query_mask, _scores
+from indexer.search import SearchRequest, SearchService, _around_first_match, _query_mask, _scores
 from indexer.sources import discover
 
 from .helpers import SEEDS, articles_only, build_index, make_corpus
@@ -169,3 +169,14 @@ def test_similar_articles_are_recomputed_after_an_update(corpus, root):
     next(path for path in corpus.glob("*.txt") if gone.title in path.read_text(encoding="utf-8")).unlink()
     sync.update(corpus, root)
     assert gone.id not in {hit.id for hit in service.similar(seed_id)}
+
+
+@pytest.mark.parametrize("paragraph", [
+    "x" * 1000 + "needle rest " + "y" * 300,  # no space to cut at before the match
+    "İ" * 700 + " " + "a " * 100 + "needle " + "b " * 400,  # lower() makes the text longer than it is
+    "word " * 300 + "Needle " + "word " * 300,  # the match in another case
+])
+def test_the_window_of_a_long_paragraph_keeps_its_first_match(paragraph):
+    window = _around_first_match(paragraph, ["needl"])
+    assert "needle" in window.lower()
+    assert len(window) < len(paragraph)
