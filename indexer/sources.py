@@ -48,14 +48,15 @@ def discover(corpus: Path) -> list[Path]:
                                           for name in raw)]
 
 
-def scan(corpus: Path) -> list[tuple[str, tuple[int, int, int, int]]]:
-    """Every raw file under `corpus` (as `discover` finds them) with its `fingerprint`, sorted.
+def scan(corpus: Path) -> list[tuple[str, tuple[int, int, int, int] | str]]:
+    """Every raw file under `corpus` (as `discover` finds them) with its `fingerprint`, sorted;
+    for a file that cannot be looked at (no permission, a symlink loop), the reason instead.
 
     For `update`, which looks at every file of a large corpus to find the few that
     changed: a sidecar is looked for only when the folder listing has one (one stat
     per file, not two), and no Path object is made for a file that did not change.
     """
-    found = []
+    found: list = []
     for folder, raw, names in _raw_files(corpus):
         present = set(names)
         for name in raw:
@@ -64,6 +65,9 @@ def scan(corpus: Path) -> list[tuple[str, tuple[int, int, int, int]]]:
                 stat = os.stat(path)
             except FileNotFoundError:
                 continue  # gone between listing and looking
+            except OSError as exc:
+                found.append((path, f"cannot read: {exc.strerror or exc}"))
+                continue
             side_size = side_mtime = 0
             sidecar = name[:name.rfind(".")] + ".json"  # a raw file's name has its kind's suffix
             if sidecar in present:

@@ -152,6 +152,9 @@ def _update_locked(corpus, root, listing, options, track, settle_seconds, worker
 
     for name, print_ in listing:
         key = _key(name, corpus)
+        if isinstance(print_, str):  # scan could not look at it
+            report.skipped.append((key, print_))
+            continue
         entry = old.get(key)
         if now - print_[1] / 1e9 < settle_seconds:
             report.waiting.append(key)

@@ -132,6 +132,19 @@ def test_update_of_an_index_from_before_copy_groups_says_it_rebuilds_then_groups
     assert search_index("update", "--corpus", str(corpus), "--index", str(root)).stdout.startswith("Nothing to do")
 
 
+@pytest.mark.parametrize("existing_index", [True, False])
+def test_a_file_that_cannot_be_looked_at_is_skipped_by_name_and_the_rest_indexed(tmp_path, corpus, existing_index):
+    root = tmp_path / "index"
+    if existing_index:
+        sync.rebuild(corpus, root)
+    (corpus / "loop.txt").symlink_to("loop.txt")  # found in review: stat fails with ELOOP
+    write_article(corpus / "new.txt", "Drone factory opens in Tatarstan", "Iranian engineers helped build it.")
+    result = search_index("update", "--corpus", str(corpus), "--index", str(root))
+    assert result.returncode == 1, result.stderr
+    assert "skipped    loop.txt: cannot read: Too many levels of symbolic links" in result.stderr
+    assert "Drone factory opens in Tatarstan" in titles(root)
+
+
 # -- add ------------------------------------------------------------------------------
 
 
