@@ -235,7 +235,7 @@ def processed(paths: Sequence[Path], options: PipelineOptions, track: Track, lab
         return
     # spawn, not fork: the caller may run threads (watch), and forking those is unsafe.
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
-                             initializer=_exit_with_parent, initargs=(os.getpid(),)) as pool:
+                             initializer=exit_with_parent, initargs=(os.getpid(),)) as pool:
         in_flight: deque = deque()
         for path in track(paths, label):
             in_flight.append(pool.submit(_process_one, path, options))
@@ -245,10 +245,10 @@ def processed(paths: Sequence[Path], options: PipelineOptions, track: Track, lab
             yield in_flight.popleft().result()
 
 
-def _exit_with_parent(parent: int) -> None:
-    """In each worker: end it once the process that started it is gone.
+def exit_with_parent(parent: int) -> None:
+    """In a child process: end it once the process that started it is gone.
 
-    A pool worker waits on a queue whose write end it holds itself, so when its
+    Used by the pipeline's workers and by `search-web --processes`. A pool worker waits on a queue whose write end it holds itself, so when its
     parent is killed (SIGKILL, the OOM killer) it would wait for ever: killed builds
     left workers of 150 MB each behind (seen after tests/test_sync.py's crash tests).
     """

@@ -97,3 +97,11 @@ def test_an_address_that_does_not_resolve_is_a_one_line_error(seed_index):
     assert result.returncode == 1
     assert result.stderr.startswith("Error: cannot listen on no-such-host.invalid:5000: ")
     assert len(result.stderr.splitlines()) == 1
+
+
+def test_server_processes_end_when_their_parent_is_killed_outright(two_processes):
+    server, _ = two_processes
+    workers = children_of(server.pid)
+    server.kill()
+    server.wait(timeout=10)
+    assert wait_until(lambda: not any(alive(pid) for pid in workers))

@@ -11,6 +11,7 @@ import traceback
 import click
 
 from indexer import config
+from indexer.sync import exit_with_parent
 
 IDENT = "news-archive"
 
@@ -33,25 +34,36 @@ def main(host: str, port: int, index_dir: str | None, corpus_dir: str | None, th
 
     app = create_app({"INDEX_DIR": str(config.index_dir(index_dir)), "CORPUS_DIR": str(config.corpus_dir(corpus_dir))})
     try:
-        listener = _listening_socket(host, port)
+        listeners = _listening_sockets(host, port)
     except OSError as exc:
         # socket.create_server appends the address to strerror; a lookup error has its own text.
         reason = exc.strerror if isinstance(exc, socket.gaierror) or not exc.errno else os.strerror(exc.errno)
         raise click.ClickException(f"cannot listen on {host}:{port}: {reason}") from exc
     click.echo(f"Serving the news archive on http://{host}:{port}/ (index {app.config['INDEX_DIR']}, "
                f"corpus {app.config['CORPUS_DIR']}); Ctrl-C stops.")
-    serve = lambda: waitress.serve(app, sockets=[listener], threads=threads, ident=IDENT)  # noqa: E731
+    serve = lambda: waitress.serve(app, sockets=listeners, threads=threads, ident=IDENT)  # noqa: E731
     if processes == 1:
         serve()
     else:
         sys.exit(_serve_in_processes(serve, processes))
 
 
-def _listening_socket(host: str, port: int) -> socket.socket:
-    """The bound socket, made here so a busy port is a message, and shared by the processes
-    when there are several: the kernel hands each connection to one of them."""
-    family, _, _, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
-    return socket.create_server(address, family=family, backlog=1024)
+def _listening_sockets(host: str, port: int) -> list[socket.socket]:
+    """The bound sockets, one per address the host name stands for (as waitress binds them).
+
+    Made here so a busy port is a message, and shared by the processes when there
+    are several: the kernel hands each connection to one of them.
+    """
+    addresses = {(family, address) for family, _, _, _, address in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)}
+    sockets: list[socket.socket] = []
+    try:
+        for family, address in sorted(addresses, key=str):
+            sockets.append(socket.create_server(address, family=family, backlog=1024))
+    except OSError:
+        for sock in sockets:
+            sock.close()
+        raise
+    return sockets
 
 
 def _serve_in_processes(serve, processes: int) -> int:
@@ -61,28 +73,19 @@ def _serve_in_processes(serve, processes: int) -> int:
     copy-on-write); each process opens its own Whoosh searchers on its first request.
     Returns the exit status: 0 when stopped by a signal, 1 when a server died.
     """
-    children = []
-    for _ in range(processes):
-        pid = os.fork()
-        if pid == 0:
-            code = 0
-            try:
-                serve()
-            except KeyboardInterrupt:
-                pass
-            except BaseException:
-                traceback.print_exc()
-                code = 1
-            finally:
-                os._exit(code)
-        children.append(pid)
-
     def stop(signum, frame):
         raise SystemExit(0)
 
-    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGTERM, stop)  # before the forks: a SIGTERM while starting stops what has started
+    parent = os.getpid()
+    children: list[int] = []
     status = 0
     try:
+        for _ in range(processes):
+            pid = os.fork()
+            if pid == 0:
+                _serve_as_child(serve, parent)
+            children.append(pid)
         pid, wait_status = os.wait()
         children.remove(pid)
         if wait_status != 0:  # 0: it stopped on Ctrl-C, which reaches this process too
@@ -102,6 +105,22 @@ def _serve_in_processes(serve, processes: int) -> int:
             except ChildProcessError:
                 pass
     return status
+
+
+def _serve_as_child(serve, parent: int) -> None:
+    """One forked server: serve until stopped, then leave without running the parent's clean-up."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    exit_with_parent(parent)  # a parent killed outright takes its servers with it
+    code = 0
+    try:
+        serve()
+    except KeyboardInterrupt:
+        pass
+    except BaseException:
+        traceback.print_exc()
+        code = 1
+    finally:
+        os._exit(code)
 
 
 def _how(wait_status: int) -> str:
