@@ -180,3 +180,15 @@ def test_the_window_of_a_long_paragraph_keeps_its_first_match(paragraph):
     window = _around_first_match(paragraph, ["needl"])
     assert "needle" in window.lower()
     assert len(window) < len(paragraph)
+
+
+def test_actor_arrays_are_the_live_postings_of_each_actor(segmented_service):
+    with segmented_service._borrow() as reader:
+        whoosh_reader, cols = reader.searcher.reader(), reader.columns
+        expected = {}
+        for term in whoosh_reader.lexicon("actor_typed"):
+            actor_type, _, name = term.decode("utf-8").partition("|")
+            expected[(name, actor_type)] = sorted(whoosh_reader.postings("actor_typed", term).all_ids())
+    ours = {actor: sorted(cols.actor_doc[cols.actor_id == i].tolist()) for i, actor in enumerate(cols.actor_names)}
+    assert ours == expected
+    assert sum(map(len, expected.values())) > 0
