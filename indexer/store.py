@@ -282,15 +282,6 @@ def _build_generation(root: Path, articles: Iterable[Article], manifest: dict | 
     return result
 
 
-def indexed_ids(root: Path) -> set[str]:
-    """The ids of the live documents in the current generation (read from a column: cheap)."""
-    ix = open_index(root)
-    with ix.searcher() as searcher:
-        reader = searcher.reader()
-        ids = column_strings(reader, "id")
-        return {ids[n] for n in np.flatnonzero(live_mask(reader)).tolist()}
-
-
 def live_mask(reader) -> np.ndarray:
     """Doc number -> not deleted (Whoosh's all_doc_ids asks about each document in turn)."""
     mask = np.ones(reader.doc_count_all(), dtype=bool)
@@ -325,12 +316,10 @@ def column_strings(reader, fieldname: str) -> list[str]:
 
 def column_numbers(reader, fieldname: str) -> np.ndarray:
     """Doc number -> the value of an unsigned integer column (days, precision) of every document."""
-    parts = []
-    for leaf, _ in reader.leaf_readers():
-        parts.append(raw_numbers(leaf.column_reader(fieldname, translate=False), leaf.doc_count_all())
-                     if not reader.schema[fieldname].signed else None)
-        if parts[-1] is None:
-            parts[-1] = np.fromiter(leaf.column_reader(fieldname), dtype=np.int64, count=leaf.doc_count_all())
+    signed = reader.schema[fieldname].signed  # stored shifted: Whoosh's own iterator translates them
+    parts = [np.fromiter(leaf.column_reader(fieldname), dtype=np.int64, count=leaf.doc_count_all()) if signed
+             else raw_numbers(leaf.column_reader(fieldname, translate=False), leaf.doc_count_all())
+             for leaf, _ in reader.leaf_readers()]
     return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
 
 
@@ -454,7 +443,7 @@ def copy_group_members(root: Path, min_size: int = 2) -> dict[str, list[CopyMemb
             return {}
         groups = column_strings(reader, "copy_group")
         by_group: dict[str, list[int]] = {}
-        for n in reader.all_doc_ids():
+        for n in np.flatnonzero(live_mask(reader)).tolist():
             by_group.setdefault(groups[n], []).append(n)
         result = {}
         for group, docs in by_group.items():

@@ -173,8 +173,8 @@ def test_stats_of_the_seed_index(built_index):
     assert figures.size_bytes > 0
 
 
-def test_indexed_ids_are_the_seed_article_ids(built_index, seed_articles):
-    assert store.indexed_ids(built_index) == {a.id for a in seed_articles.values()}
+def test_copy_groups_name_every_live_article_each_its_own_group(built_index, seed_articles):
+    assert store.copy_groups(built_index) == {a.id: a.id for a in seed_articles.values()}
 
 
 def test_stored_article_round_trips(service, seed_articles):
