@@ -40,9 +40,9 @@ from typing import Iterator
 import numpy as np
 from markupsafe import escape
 from whoosh import highlight, qparser
-from whoosh.util.numeric import byte_to_length
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
 from whoosh.query import And, AndNot, DisjunctionMax, Every, FuzzyTerm, Not, NullQuery, Or, Phrase, Prefix, Query, Term, Wildcard
+from whoosh.util.numeric import byte_to_length
 
 from .errors import QueryError
 from .extract.actors import fold, load_knowledge_base
@@ -848,7 +848,7 @@ def _query_mask(query: Query, searcher, cols: Columns, runs: dict | None = None)
     Terms and the boolean operators over them are answered from the posting blocks
     with numpy: Whoosh's docs_for_query walks every posting through Python matchers,
     which cost ~100 ms a query for common words at 100k articles. Anything else
-    (phrases, ranges, ...) is answered by Whoosh itself (`_whoosh_run`).
+    (phrases, ranges, prefixes, ...) goes to `_whoosh_run`.
     """
     if isinstance(query, Every):
         return np.ones(cols.size, dtype=bool)
@@ -918,7 +918,7 @@ def _scores(query: Query, searcher, cols: Columns, runs: dict | None = None) -> 
     tree of Python matchers (50-100 ms for a common word at 100k articles); here a
     term's postings are read a block at a time and scored as arrays. A conjunction
     or disjunction adds its parts' scores, as Whoosh's matchers do. Other parts
-    (phrases, prefixes, ranges) keep the scores of the one Whoosh run that matched them.
+    (phrases, prefixes, ranges) keep the scores of the pass that matched them (`_whoosh_run`).
     """
     if query is NullQuery:
         return np.zeros(cols.size)
@@ -940,11 +940,12 @@ def _scores(query: Query, searcher, cols: Columns, runs: dict | None = None) -> 
 
 
 def _whoosh_run(query: Query, searcher, cols: Columns, runs: dict | None) -> tuple[np.ndarray, np.ndarray]:
-    """(match mask, scores) of a query part only Whoosh's matchers answer, from one scored pass.
+    """(match mask, scores) of a query part that is not a term or a boolean operator, from one pass.
 
-    A phrase is matched against word positions in Python: the costliest part of
-    a search that has one, so the pass that finds the matches keeps their scores,
-    and `runs` (one per request) keeps the pass for the ranking that follows.
+    A phrase of adjacent words is matched from its words' postings (`_phrase_run`);
+    anything else by Whoosh's own scored matchers. The pass that finds the matches
+    keeps their scores, and `runs` (one per request) keeps the pass for the ranking
+    that follows, so a phrase's positions are read once.
     """
     key = id(query)  # the parsed query lives as long as the request and its `runs`
     if runs is not None and key in runs:
@@ -994,12 +995,11 @@ def _phrase_run(query: Phrase, searcher, cols: Columns, runs: dict | None) -> tu
         for postings in segment[1:]:
             candidates, keep, found = np.intersect1d(candidates, postings.ids, assume_unique=True, return_indices=True)
             where = [w[keep] for w in where] + [found]
-        positions = [[field_format.decode_as("positions", postings.values[i]) for i in w.tolist()]
-                     for postings, w in zip(segment, where)]
         for j, doc in enumerate(candidates.tolist()):
-            ends = set(positions[0][j])  # where a run of the phrase's first words ends
-            for word_positions in positions[1:]:
-                ends = {p for p in word_positions[j] if p - 1 in ends}
+            ends = None  # where a run of the phrase's first words ends; a word's positions are read only if needed
+            for postings, w in zip(segment, where):
+                positions = field_format.decode_as("positions", postings.values[w[j]])
+                ends = set(positions) if ends is None else {p for p in positions if p - 1 in ends}
                 if not ends:
                     break
             mask[doc] = bool(ends)

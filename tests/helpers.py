@@ -88,6 +88,40 @@ def start_search_web(log: Path, *args: str) -> tuple[subprocess.Popen, str]:
             time.sleep(0.2)
 
 
+# -- processes (Linux /proc): what a test started, and whether it ended --
+
+
+def wait_for(condition, seconds: float = 15.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.1)
+    return condition()
+
+
+def children_of(pid: int) -> set[int]:
+    """Processes whose parent is PID."""
+    found = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.add(int(stat.parent.name))
+    return found
+
+
+def alive(pid: int) -> bool:
+    """Running: a process its parent has not reaped yet (a zombie) counts as ended."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
 def articles_only(items) -> list[Article]:
     return [item for item in items if isinstance(item, Article)]
 

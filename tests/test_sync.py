@@ -19,7 +19,7 @@ from indexer.errors import IndexLockedError, UserError
 from indexer.fetch import FetchError, fetch_url
 from indexer.search import SearchRequest, SearchService
 
-from .helpers import make_corpus
+from .helpers import alive, children_of, make_corpus, wait_for
 
 REPO = Path(__file__).resolve().parents[1]
 SEEDS = REPO / "seeds"
@@ -194,13 +194,6 @@ def test_add_reports_a_bad_url_with_exit_code_2(corpus, root, web_server):
 # -- watch ----------------------------------------------------------------------------
 
 
-def wait_for(condition, seconds: float = 15.0) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.1)
-    return False
 
 
 def test_watch_indexes_files_as_they_arrive_and_disappear_but_not_half_written(corpus, root):
@@ -276,25 +269,8 @@ def test_a_lock_left_by_a_killed_writer_is_cleared(corpus, root):
 
 # -- crashes --------------------------------------------------------------------------
 
-def children_of(pid: int) -> set[int]:
-    """Processes whose parent is PID (Linux /proc)."""
-    found = set()
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[1]) == pid:
-            found.add(int(stat.parent.name))
-    return found
 
 
-def alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state != "Z"
 
 
 def kill_when(process: subprocess.Popen, ready, seconds: float = 30.0) -> set[int]:

@@ -6,37 +6,13 @@ import json
 import os
 import signal
 import subprocess
-import time
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import pytest
 
-from .helpers import script, start_search_web
+from .helpers import alive, children_of, script, start_search_web, wait_for
 from .web.conftest import SEEDS, seed_index  # noqa: F401  (fixture)
-
-
-def children_of(pid: int) -> list[int]:
-    return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
-
-
-def alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    # A child the parent has not reaped yet is a zombie: dead for our purpose.
-    return Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0] != "Z"
-
-
-def wait_until(condition, seconds: float = 15) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.1)
-    return condition()
 
 
 @pytest.fixture
@@ -69,15 +45,15 @@ def test_stopping_the_server_stops_every_process(two_processes):
     workers = children_of(server.pid)
     server.send_signal(signal.SIGTERM)
     assert server.wait(timeout=15) == 0
-    assert wait_until(lambda: not any(alive(pid) for pid in workers))
+    assert wait_for(lambda: not any(alive(pid) for pid in workers))
 
 
 def test_a_server_process_that_dies_stops_the_rest_with_an_error(two_processes, tmp_path):
     server, _ = two_processes
-    first, second = children_of(server.pid)
+    first, second = sorted(children_of(server.pid))
     os.kill(first, signal.SIGKILL)
     assert server.wait(timeout=15) == 1
-    assert wait_until(lambda: not alive(second))
+    assert wait_for(lambda: not alive(second))
     assert f"server process {first} died (signal SIGKILL); stopping the others" in (tmp_path / "server.log").read_text()
 
 
@@ -104,4 +80,4 @@ def test_server_processes_end_when_their_parent_is_killed_outright(two_processes
     workers = children_of(server.pid)
     server.kill()
     server.wait(timeout=10)
-    assert wait_until(lambda: not any(alive(pid) for pid in workers))
+    assert wait_for(lambda: not any(alive(pid) for pid in workers))
