@@ -48,7 +48,7 @@ from .errors import QueryError
 from .extract.actors import fold, load_knowledge_base
 from .extract.outlets import load_registry
 from .querylang import check_query, parse_date_bound
-from .schema import QUERY_FIELDS, article_from_stored
+from .schema import QUERY_FIELDS, WORD_PAIRS, article_from_stored
 from .store import column_numbers, column_strings, current_generation, live_mask, open_index, raw_numbers
 from .article import Article
 
@@ -973,19 +973,35 @@ def _whoosh_run(query: Query, searcher, cols: Columns, runs: dict | None) -> tup
 
 
 def _phrase_run(query: Phrase, searcher, cols: Columns, runs: dict | None) -> tuple[np.ndarray, np.ndarray] | None:
-    """(match mask, scores) of a phrase of adjacent words, from its words' postings; None for Whoosh to answer.
+    """(match mask, scores) of a phrase of adjacent words, from postings; None for Whoosh to answer.
 
     Whoosh walks the words' posting lists in step and unpickles positions in its
-    matchers (~200 ms for two common words at 100k articles). Here the documents
-    holding every word are intersected as arrays, and positions are read only for
-    those. The score is Whoosh's for a phrase: the sum of its words' scores.
+    matchers (~200 ms for two common words at 100k articles). A body phrase is
+    looked up as its word pairs instead (schema.WORD_PAIRS): two words are one
+    term, more are pairs at adjacent positions, and pairs are rare even where
+    their words are common. The score is Whoosh's for the phrase of pairs (the sum
+    of its terms' scores), so a phrase ranks by how often the words occur together.
     """
-    fieldname, words = query.fieldname, query.words
+    fieldname, words = query.fieldname, list(query.words)
     if query.slop != 1 or len(words) < 2 or fieldname not in searcher.schema:
         return None
+    if WORD_PAIRS.get(fieldname) in searcher.schema:
+        fieldname, words = WORD_PAIRS[fieldname], [f"{a} {b}" for a, b in zip(words, words[1:])]
     field_format = searcher.schema[fieldname].format
-    if not field_format or not field_format.supports("positions"):
+    if len(words) == 1:
+        mask = _term_mask(fieldname, words[0], searcher, cols.size, runs)
+    elif field_format and field_format.supports("positions"):
+        mask = _adjacent_words_mask(fieldname, words, field_format, searcher, cols, runs)
+    else:
         return None
+    scores = np.sum([_term_scores(fieldname, word, searcher, cols, runs) for word in words], axis=0) * query.boost
+    return mask, np.where(mask, scores, 0.0)
+
+
+def _adjacent_words_mask(fieldname: str, words: list[str], field_format, searcher, cols: Columns,
+                         runs: dict | None) -> np.ndarray:
+    """Doc number -> the words occur one after the other: documents holding every word
+    are intersected as arrays, and positions are read only for those."""
     mask = np.zeros(cols.size, dtype=bool)
     per_word = [_term_postings(fieldname, word, searcher, runs) for word in words]
     for offset in set.intersection(*(set(postings) for postings in per_word)):
@@ -1003,8 +1019,7 @@ def _phrase_run(query: Phrase, searcher, cols: Columns, runs: dict | None) -> tu
                 if not ends:
                     break
             mask[doc] = bool(ends)
-    scores = np.sum([_term_scores(fieldname, word, searcher, cols, runs) for word in words], axis=0) * query.boost
-    return mask, np.where(mask, scores, 0.0)
+    return mask
 
 
 def _term_scores(fieldname: str, text, searcher, cols: Columns, runs: dict | None = None) -> np.ndarray:

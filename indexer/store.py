@@ -393,11 +393,11 @@ def _regroup(ix, moved: dict[str, str]) -> None:
         raise
 
 
-def has_copy_groups(root: Path) -> bool:
-    """Whether the current generation records copy groups (an index built before them does not)."""
+def missing_fields(root: Path) -> list[str]:
+    """Fields of today's schema that the current generation lacks (an index built by an older version)."""
     ix = open_index(root)
     try:
-        return "copy_group" in ix.schema
+        return [name for name in build_schema().names() if name not in ix.schema]
     finally:
         ix.close()
 

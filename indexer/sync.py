@@ -85,13 +85,17 @@ def update(corpus: Path, root: Path, options: PipelineOptions | None = None, tra
         return report
 
 
+# What an index built by an older version lacks, by the field that holds it.
+FIELD_FEATURES = {"copy_group": "copy groups", "body_pairs": "word pairs for phrase search"}
+
+
 def update_rebuilds(root: Path) -> str | None:
     """Why `update` has to index the whole corpus again, or None when it can add what changed."""
     if store.current_generation(root) is None:
         return f"there is no index at {root} yet"
-    if not store.has_copy_groups(root):
-        # Every article needs its copy group, and grouping one needs the signatures of all the others.
-        return f"the index at {root} was built before copy groups"
+    if missing := store.missing_fields(root):
+        # Every article needs the new fields (and its copy group needs the signatures of all the others).
+        return f"the index at {root} was built before {' and '.join(FIELD_FEATURES.get(f, f) for f in missing)}"
     return None
 
 

@@ -6,10 +6,11 @@ import shutil
 
 import numpy as np
 import pytest
+from whoosh.query import Phrase, Term
 
 from indexer import store, sync
 from indexer.pipeline import PipelineOptions, process_files
-from indexer.schema import article_to_document
+from indexer.schema import WORD_PAIRS, article_to_document
 from indexer.search import SearchRequest, SearchService, _around_first_match, _query_mask, _scores
 from indexer.sources import discover
 
@@ -20,6 +21,18 @@ QUERY_SHAPES = ["missile", "missile summit", "missile OR treaty", "missile NOT s
                 "nothingsuchword", "missile AND nothingsuchword", "outlet:unknown", '"missile missile"',
                 '"border ceasefire tariff"', '"missile artillery"~3', 'title:"report number"', '"serial 5x7"',
                 '"missile nothingsuchword"']
+
+
+def with_word_pairs(query):
+    """The query whose scores Whoosh must give ours: a body phrase becomes the phrase of its word pairs."""
+    def pairs(q):
+        if type(q) is Phrase and q.fieldname in WORD_PAIRS and q.slop == 1 and len(q.words) > 1:
+            terms = [f"{a} {b}" for a, b in zip(q.words, q.words[1:])]
+            if len(terms) == 1:
+                return Term(WORD_PAIRS[q.fieldname], terms[0], boost=q.boost)
+            return Phrase(WORD_PAIRS[q.fieldname], terms, boost=q.boost)
+        return q
+    return query.accept(pairs)
 
 
 @pytest.fixture(scope="module")
@@ -80,7 +93,7 @@ def test_scores_as_arrays_are_whooshs_own_scores_and_order(segmented_service, te
         runs: dict = {}
         docs = np.flatnonzero(_query_mask(query, searcher, cols, runs) & cols.live)
         scores = _scores(query, searcher, cols, runs)
-        whoosh = [(hit.docnum, hit.score) for hit in searcher.search(query, limit=None)]
+        whoosh = [(hit.docnum, hit.score) for hit in searcher.search(with_word_pairs(query), limit=None)]
     ours = docs[np.lexsort((docs, -scores[docs]))]
     assert [d for d, _ in whoosh] == ours.tolist()
     assert np.allclose([score for _, score in whoosh], scores[ours], rtol=1e-12, atol=0)
@@ -121,7 +134,7 @@ def test_a_relevance_page_is_whooshs_own_ranking(segmented_service, text):
     result = service.search(SearchRequest(query=text, per_page=20, page=2, all_copies=True))
     with service._borrow() as reader:
         searcher = reader.searcher
-        whoosh = searcher.search(service._parse(text, searcher), limit=40)[20:40]
+        whoosh = searcher.search(with_word_pairs(service._parse(text, searcher)), limit=40)[20:40]
         expected = [(searcher.stored_fields(hit.docnum)["id"], round(hit.score, 4)) for hit in whoosh]
     assert len(expected) == 20
     assert [(hit.id, hit.score) for hit in result.hits] == expected
@@ -192,3 +205,18 @@ def test_actor_arrays_are_the_live_postings_of_each_actor(segmented_service):
     ours = {actor: sorted(cols.actor_doc[cols.actor_id == i].tolist()) for i, actor in enumerate(cols.actor_names)}
     assert ours == expected
     assert sum(map(len, expected.values())) > 0
+
+
+def test_body_word_pairs_are_the_adjacent_stems_once_stop_words_are_dropped():
+    from indexer.schema import build_schema
+
+    analyzer = build_schema()["body_pairs"].analyzer
+    tokens = [(t.text, t.pos) for t in analyzer("Officials in Tajikistan declined to comment.", positions=True)]
+    assert tokens == [("offici tajikistan", 0), ("tajikistan declin", 1), ("declin comment", 2)]
+
+
+@pytest.mark.parametrize("text", ['"missile artillery"', '"border ceasefire tariff"'])
+def test_a_phrase_found_from_word_pairs_matches_fewer_than_its_words(generated_service, text):
+    phrase = generated_service.search(SearchRequest(query=text)).total
+    words = generated_service.search(SearchRequest(query=text.strip('"'))).total
+    assert 0 < phrase < words

@@ -106,29 +106,34 @@ def test_update_command_prints_what_it_did(corpus, root):
     assert second.stdout.startswith("Nothing to do")
 
 
-def test_update_of_an_index_from_before_copy_groups_says_it_rebuilds_then_groups(tmp_path, corpus, monkeypatch):
-    """An index built before copy groups cannot be updated article by article: update says so before it starts."""
+@pytest.mark.parametrize("field, feature", [("copy_group", "copy groups"), ("body_pairs", "word pairs for phrase search")])
+def test_update_of_an_index_from_an_older_version_says_it_rebuilds_then_adds_the_field(tmp_path, corpus, monkeypatch,
+                                                                                      field, feature):
+    """An index built before a field existed cannot be updated article by article: update says so before it starts."""
     from indexer import schema
 
     old_schema = schema.build_schema()
-    old_schema.remove("copy_group")
+    old_schema.remove(field)
     monkeypatch.setattr(store, "build_schema", lambda: old_schema)
     monkeypatch.setattr(store, "article_to_document",
                         lambda article, group=None: {k: v for k, v in schema.article_to_document(article).items()
-                                                     if k != "copy_group"})
+                                                     if k != field})
     root = tmp_path / "old-index"
     sync.rebuild(corpus, root)
     monkeypatch.undo()
-    assert not store.has_copy_groups(root)
-    assert sync.update_rebuilds(root) == f"the index at {root} was built before copy groups"
+    assert store.missing_fields(root) == [field]
+    assert sync.update_rebuilds(root) == f"the index at {root} was built before {feature}"
+    # Until then the old index still answers, phrases included.
+    assert SearchService(root).search(SearchRequest(query='"155mm howitzer shells"')).total == 1
 
     result = search_index("update", "--corpus", str(corpus), "--index", str(root))
 
     assert result.returncode == 0, result.stderr
-    assert result.stderr.startswith(f"note: the index at {root} was built before copy groups, so update indexes the whole corpus")
+    assert result.stderr.startswith(f"note: the index at {root} was built before {feature}, so update indexes the whole corpus")
     assert result.stdout.startswith("Indexed 5 articles")
-    assert store.has_copy_groups(root)
+    assert store.missing_fields(root) == []
     assert sync.update_rebuilds(root) is None
+    assert SearchService(root).search(SearchRequest(query='"155mm howitzer shells"')).total == 1
     assert search_index("update", "--corpus", str(corpus), "--index", str(root)).stdout.startswith("Nothing to do")
 
 
