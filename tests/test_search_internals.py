@@ -220,3 +220,30 @@ def test_a_phrase_found_from_word_pairs_matches_fewer_than_its_words(generated_s
     phrase = generated_service.search(SearchRequest(query=text)).total
     words = generated_service.search(SearchRequest(query=text.strip('"'))).total
     assert 0 < phrase < words
+
+
+def test_columns_of_a_new_index_state_reuse_unchanged_segments_and_equal_a_fresh_read(corpus, root):
+    from indexer.search import Columns
+
+    segments: dict = {}
+    with SearchService(root, cache_size=0)._borrow() as reader:
+        Columns(reader.searcher.reader(), segments)
+    kept = dict(segments)
+    write_article(corpus / "zz-airship.txt", "Airship returns", "The airship company said the prototype would fly.")
+    (corpus / sorted(p.name for p in corpus.glob("*.txt"))[0]).unlink()  # a deletion in the old segment
+    sync.update(corpus, root)
+
+    with SearchService(root, cache_size=0)._borrow() as reader:
+        whoosh_reader = reader.searcher.reader()
+        assert len(list(whoosh_reader.leaf_readers())) == 2
+        incremental = Columns(whoosh_reader, segments)
+        fresh = Columns(whoosh_reader)
+    assert all(segments[key] is part for key, part in kept.items())  # the old segment was not read again
+    assert len(segments) == len(kept) + 1
+    for name in ("size", "outlet_names", "actor_names", "group_count"):
+        assert getattr(incremental, name) == getattr(fresh, name), name
+    for name in ("live", "outlet_ids", "day_start", "day_end", "precision", "year", "month", "actor_doc", "actor_id", "group"):
+        assert np.array_equal(getattr(incremental, name), getattr(fresh, name)), name
+    assert incremental.lengths.keys() == fresh.lengths.keys() and "body_pairs" in fresh.lengths
+    assert all(np.array_equal(incremental.lengths[k], fresh.lengths[k]) for k in fresh.lengths)
+    assert not fresh.live.all() and fresh.size == 6
