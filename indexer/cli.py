@@ -155,13 +155,15 @@ def update(corpus_dir, index_dir, ner, copy_threshold):
 @click.option("--timeout", default=fetch.DEFAULT_TIMEOUT, show_default=True, type=click.FloatRange(0.1, 300), help="Seconds to wait for a URL.")
 @reports_user_errors
 def add(sources, corpus_dir, index_dir, timeout):
-    """Copy files into the corpus, or fetch pages by URL, then update the index.
+    """Copy files into the corpus, or fetch pages by URL, then index them.
 
     A fetched page is stored as raw HTML with a sidecar recording its URL (whose
-    domain then names the outlet) and the time it was fetched.
+    domain then names the outlet) and the time it was fetched. Only the added
+    files are looked at (`update` looks at the whole corpus).
     """
     corpus, root = config.corpus_dir(corpus_dir), config.index_dir(index_dir)
     failed = False
+    targets: list[Path] = []
     for source in sources:
         try:
             if fetch.is_url(source):
@@ -170,10 +172,11 @@ def add(sources, corpus_dir, index_dir, timeout):
             else:
                 target, new = fetch.add_file(Path(source), corpus)
                 click.echo(f"{'copied' if new else 'present'}    {source} -> {target}")
+            targets.append(target)
         except UserError as exc:
             failed = True
             click.echo(f"search-index: error: {exc}", err=True)
-    report = _synced(sync.update, corpus, root, _options())
+    report = _synced(lambda *args, **kwargs: sync.update(*args, **kwargs, paths=targets), corpus, root, _options())
     if failed:
         sys.exit(EXIT_USER_ERROR)
     _exit_for(report)

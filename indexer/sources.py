@@ -15,7 +15,7 @@ import re
 from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator, Mapping
+from typing import Iterable, Iterator, Mapping
 
 from .errors import SourceError
 
@@ -48,35 +48,71 @@ def discover(corpus: Path) -> list[Path]:
                                           for name in raw)]
 
 
-def scan(corpus: Path) -> list[tuple[str, tuple[int, int, int, int] | str]]:
+def scan(corpus: Path, only: list[str] | None = None) -> list[tuple[str, tuple[int, int, int, int] | str]]:
     """Every raw file under `corpus` (as `discover` finds them) with its `fingerprint`, sorted;
     for a file that cannot be looked at (no permission, a symlink loop), the reason instead.
+    With `only` (from `named_raw_files`), those files alone, the ones that are gone left out.
 
     For `update`, which looks at every file of a large corpus to find the few that
     changed: a sidecar is looked for only when the folder listing has one (one stat
     per file, not two), and no Path object is made for a file that did not change.
     """
     found: list = []
-    for folder, raw, names in _raw_files(corpus):
-        present = set(names)
-        for name in raw:
-            path = os.path.join(folder, name)
-            try:
-                stat = os.stat(path)
-            except FileNotFoundError:
-                continue  # gone between listing and looking
-            except OSError as exc:
-                found.append((path, f"cannot read: {exc.strerror or exc}"))
-                continue
-            side_size = side_mtime = 0
-            sidecar = name[:name.rfind(".")] + ".json"  # a raw file's name has its kind's suffix
-            if sidecar in present:
-                with suppress(FileNotFoundError):
-                    side = os.stat(os.path.join(folder, sidecar))
-                    side_size, side_mtime = side.st_size, side.st_mtime_ns
-            found.append((path, (stat.st_size, stat.st_mtime_ns, side_size, side_mtime)))
+    if only is not None:
+        for path in only:
+            if (look := _look_at(path, os.path.exists(_sidecar_of(path)))) is not None:
+                found.append((path, look))
+    else:
+        for folder, raw, names in _raw_files(corpus):
+            present = set(names)
+            for name in raw:
+                path = os.path.join(folder, name)
+                if (look := _look_at(path, _sidecar_of(name) in present)) is not None:
+                    found.append((path, look))
     found.sort()
     return found
+
+
+def named_raw_files(corpus: Path, paths: Iterable[str | Path]) -> list[str]:
+    """The raw files under `corpus` that changed paths stand for, gone ones included: a raw
+    file itself, or the raw files a sidecar belongs to. Hidden ones and paths outside the
+    corpus are left out, as `scan` leaves them out. For `watch`, which knows from
+    file-system events which paths changed."""
+    root = os.path.abspath(corpus)
+    found: set[str] = set()
+    for path in map(os.path.abspath, paths):
+        relative = os.path.relpath(path, root)
+        if relative.startswith(os.pardir) or any(part.startswith(".") for part in relative.split(os.sep)):
+            continue
+        stem, suffix = os.path.splitext(path)
+        if suffix.lower() in KINDS:
+            found.add(path)
+        elif suffix.lower() == ".json":
+            folder, name = os.path.split(stem)
+            with suppress(OSError):
+                found.update(os.path.join(folder, other) for other in os.listdir(folder)
+                             if os.path.splitext(other)[0] == name and os.path.splitext(other)[1].lower() in KINDS)
+    return sorted(found)
+
+
+def _sidecar_of(name: str) -> str:
+    return name[:name.rfind(".")] + ".json"  # a raw file's name has its kind's suffix
+
+
+def _look_at(path: str, has_sidecar: bool) -> tuple[int, int, int, int] | str | None:
+    """`fingerprint` of a raw file, the reason it cannot be looked at, or None when it is gone."""
+    try:
+        stat = os.stat(path)
+    except FileNotFoundError:
+        return None  # gone between listing and looking
+    except OSError as exc:
+        return f"cannot read: {exc.strerror or exc}"
+    side_size = side_mtime = 0
+    if has_sidecar:
+        with suppress(FileNotFoundError):
+            side = os.stat(_sidecar_of(path))
+            side_size, side_mtime = side.st_size, side.st_mtime_ns
+    return stat.st_size, stat.st_mtime_ns, side_size, side_mtime
 
 
 def _raw_files(corpus: Path) -> Iterator[tuple[str, list[str], list[str]]]:

@@ -4,7 +4,7 @@ Layout of an index folder:
 
     index/
       CURRENT            name of the generation readers open ("gen-20261123T210501-4242")
-      gen-.../           a complete Whoosh index, with manifest.json (what the corpus held)
+      gen-.../           a complete Whoosh index, with manifest.sqlite (what the corpus held)
       WRITE.lock         held (flock) by the one process writing; says who
 
 A build writes a new generation beside the current one and only then points
@@ -12,7 +12,7 @@ CURRENT at it (an atomic rename), so a failed or interrupted build leaves the
 previous index searchable. The previous generation is kept one build longer,
 for readers that opened it just before the swap. An update changes the
 current generation in place with one Whoosh commit (atomic: readers see the
-old or the new state, never half), then rewrites the manifest atomically.
+old or the new state, never half), then changes the manifest in one transaction.
 """
 
 from __future__ import annotations
@@ -23,11 +23,12 @@ import json
 import os
 import sys
 import shutil
+import sqlite3
 import time
-from contextlib import contextmanager, suppress
+from contextlib import closing, contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable, Iterator
+from typing import TYPE_CHECKING, Iterable, Iterator, NamedTuple
 
 import numpy as np
 from whoosh import columns as whoosh_columns
@@ -44,7 +45,8 @@ if TYPE_CHECKING:
 
 POINTER = "CURRENT"
 LOCK = "WRITE.lock"
-MANIFEST = "manifest.json"
+MANIFEST = "manifest.sqlite"
+OLD_MANIFEST = "manifest.json"  # before 2026-12-03
 GENERATION_PREFIX = "gen-"
 
 
@@ -224,8 +226,8 @@ def _disk_errors(root: Path) -> Iterator[None]:
     """A full disk or a read-only folder becomes one clear message; the last good index stays."""
     try:
         yield
-    except OSError as exc:
-        reason = exc.strerror or str(exc)
+    except (OSError, sqlite3.OperationalError) as exc:  # the manifest is SQLite: "database or disk is full"
+        reason = getattr(exc, "strerror", None) or str(exc)
         raise IndexWriteError(f"cannot write the index at {root}: {reason}; the last good index is unchanged") from exc
 
 
@@ -334,9 +336,10 @@ def raw_numbers(raw, size: int) -> np.ndarray:
     return values
 
 
-def apply_changes(root: Path, add: Iterable[Article], delete: Iterable[str], manifest: dict,
-                  grouper: CopyGrouper | None = None) -> int:
-    """Add and delete documents in the current generation in one commit, then save the manifest.
+def apply_changes(root: Path, add: Iterable[Article], delete: Iterable[str], manifest: dict[str, FileEntry],
+                  grouper: CopyGrouper | None = None, previous: dict[str, FileEntry] | None = None) -> int:
+    """Add and delete documents in the current generation in one commit, then save the manifest
+    (what differs from `previous`, the manifest the caller loaded).
 
     For a caller holding the write lock. Returns the number of documents written.
     If the process dies before the commit, the index is as it was; if it dies
@@ -367,7 +370,7 @@ def apply_changes(root: Path, add: Iterable[Article], delete: Iterable[str], man
                 writer.cancel()
             raise
         ix.close()
-        save_manifest(generation, manifest)
+        save_manifest(generation, manifest, previous)
     return written
 
 
@@ -460,26 +463,70 @@ def copy_group_members(root: Path, min_size: int = 2) -> dict[str, list[CopyMemb
         return result
 
 
-def load_manifest(root: Path) -> dict:
+class FileEntry(NamedTuple):
+    """What the manifest knows of one corpus file: its fingerprint when last looked at, and the outcome."""
+    fp: tuple[int, int, int, int]  # sources.fingerprint: size and mtime of the file and of its sidecar
+    id: str | None
+    status: str  # "indexed", "duplicate" or "skipped"
+    reason: str | None = None
+
+
+def load_manifest(root: Path) -> dict[str, FileEntry]:
     """What the corpus held at the last build or update: {path: entry}; {} when unknown."""
     generation = current_generation(root)
     if generation is None:
         return {}
+    if not (generation / MANIFEST).exists():
+        return _load_json_manifest(generation)
     try:
-        data = json.loads((generation / MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        with closing(_manifest_db(generation)) as db:
+            rows = db.execute("SELECT path, size, mtime, side_size, side_mtime, id, status, reason FROM files").fetchall()
+    except sqlite3.Error:
+        return {}  # unreadable: update looks at every file again and finds them indexed
+    return {row[0]: FileEntry((row[1], row[2], row[3], row[4]), row[5], row[6], row[7]) for row in rows}
+
+
+def save_manifest(generation: Path, files: dict[str, FileEntry], previous: dict[str, FileEntry] | None = None) -> None:
+    """Write the manifest in one transaction: only what differs from `previous`, else every entry.
+
+    SQLite rows changed in place rather than a JSON file rewritten whole: an update
+    of one article at 100k files wrote 100,000 entries (0.3 s) to change one.
+    """
+    rows_exist = previous is not None and (generation / MANIFEST).exists()
+    with closing(_manifest_db(generation)) as db, db:
+        if rows_exist:
+            gone = [(path,) for path in previous if path not in files]
+            changed = {path: entry for path, entry in files.items() if previous.get(path) != entry}
+        else:
+            db.execute("DELETE FROM files")
+            gone, changed = [], files
+        db.executemany("DELETE FROM files WHERE path = ?", gone)
+        db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                       [(path, *entry.fp, entry.id, entry.status, entry.reason) for path, entry in changed.items()])
+    (generation / OLD_MANIFEST).unlink(missing_ok=True)
+
+
+def manifest_is_old(root: Path) -> bool:
+    """Whether the current generation still has the JSON manifest of older versions (the next update replaces it)."""
+    generation = current_generation(root)
+    return generation is not None and not (generation / MANIFEST).exists() and (generation / OLD_MANIFEST).exists()
+
+
+def _manifest_db(generation: Path) -> sqlite3.Connection:
+    db = sqlite3.connect(generation / MANIFEST, timeout=30.0)
+    db.execute("CREATE TABLE IF NOT EXISTS files (path TEXT PRIMARY KEY, size INTEGER, mtime INTEGER,"
+               " side_size INTEGER, side_mtime INTEGER, id TEXT, status TEXT NOT NULL, reason TEXT)")
+    return db
+
+
+def _load_json_manifest(generation: Path) -> dict[str, FileEntry]:
+    """The manifest of an index written before it moved to SQLite; replaced at the next save."""
+    try:
+        data = json.loads((generation / OLD_MANIFEST).read_text(encoding="utf-8"))
+        return {path: FileEntry(tuple(e["fp"]), e.get("id"), e["status"], e.get("reason"))
+                for path, e in data.get("files", {}).items()}
+    except (OSError, ValueError, AttributeError, KeyError, TypeError):
         return {}
-    return data.get("files", {}) if isinstance(data, dict) else {}
-
-
-def save_manifest(generation: Path, files: dict) -> None:
-    tmp = generation / f"{MANIFEST}.tmp-{os.getpid()}"
-    with open(tmp, "w", encoding="utf-8") as handle:
-        # json.dumps, not json.dump: dump() encodes in Python, dumps() in C (10x at 100k files).
-        handle.write(json.dumps({"version": 1, "files": files}, ensure_ascii=False))
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, generation / MANIFEST)
 
 
 def stats(root: Path) -> IndexStats:

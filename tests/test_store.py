@@ -145,7 +145,7 @@ def test_damaged_generation_raises_index_missing_with_rebuild_hint(tmp_path, see
     root = tmp_path / "index"
     result = store.build(root, seed_list)
     for path in result.generation.iterdir():
-        if path.name != "manifest.json":
+        if path.name != store.MANIFEST:
             path.unlink()
     with pytest.raises(IndexMissingError, match="search-index build"):
         store.open_index(root)

@@ -196,10 +196,59 @@ def test_add_reports_a_bad_url_with_exit_code_2(corpus, root, web_server):
     assert "HTTP 404" in done.stderr and "Traceback" not in done.stderr
 
 
+# -- updating the paths watch names ------------------------------------------------------
+
+def nothing_left_for_a_full_update(corpus: Path, root: Path) -> bool:
+    report = sync.update(corpus, root)
+    return not (report.added or report.updated or report.removed or report.duplicates)
+
+
+def test_update_of_named_paths_adds_changes_and_removes_them_as_a_full_update_would(corpus, root):
+    first = sorted(corpus.glob("*.txt"))[0]
+    write_article(corpus / "new.txt", "Drone factory opens in Tatarstan", "Iranian engineers helped build it.")
+    second = sync.update(corpus, root, paths=[corpus / "new.txt"])
+    assert (second.added, second.unchanged) == (["new.txt"], 5)
+
+    write_article(corpus / "new.txt", "Drone factory closes in Tatarstan", "The engineers went home to Isfahan.")
+    first.unlink()
+    third = sync.update(corpus, root, paths=[str(corpus / "new.txt"), str(first)])
+    assert (third.updated, third.removed, third.unchanged) == (["new.txt"], [first.name], 4)
+
+    service = SearchService(root)
+    assert service.search(SearchRequest(query="isfahan")).total == 1
+    assert service.search(SearchRequest(query="tatarstan")).total == 1
+    assert service.search(SearchRequest()).total == 5
+    assert nothing_left_for_a_full_update(corpus, root)
+
+
+def test_a_sidecar_named_by_watch_re_reads_its_article(corpus, root):
+    article = sorted(corpus.glob("*.txt"))[0]
+    article.with_suffix(".json").write_text(json.dumps({"outlet": "The Sidecar Gazette"}))
+    report = sync.update(corpus, root, paths=[article.with_suffix(".json")])
+    assert report.updated == [article.name]
+    assert SearchService(root).search(SearchRequest(outlets=("The Sidecar Gazette",))).total == 1
+    assert nothing_left_for_a_full_update(corpus, root)
+
+
+def test_when_watch_names_a_deleted_original_its_copy_under_another_name_keeps_the_article(corpus, root):
+    original = sorted(corpus.glob("*.txt"))[0]
+    shutil.copy(original, corpus / "zz-copy.txt")
+    assert sync.update(corpus, root, paths=[corpus / "zz-copy.txt"]).duplicates == [("zz-copy.txt", original.name)]
+    original.unlink()
+    report = sync.update(corpus, root, paths=[original])
+    assert report.removed == [original.name]  # the file, not its article: the copy stands for it now
+    assert SearchService(root).search(SearchRequest()).total == 5
+    assert nothing_left_for_a_full_update(corpus, root)
+
+
+def test_named_paths_outside_the_corpus_or_hidden_are_left_alone(corpus, root, tmp_path):
+    write_article(tmp_path / "outside.txt", "Outside", "Not in the corpus.")
+    write_article(corpus / ".hidden.txt", "Hidden", "A hidden file.")
+    report = sync.update(corpus, root, paths=[tmp_path / "outside.txt", corpus / ".hidden.txt", corpus / "gone.txt"])
+    assert (report.added, report.removed, report.unchanged) == ([], [], 5)
+
+
 # -- watch ----------------------------------------------------------------------------
-
-
-
 
 def test_watch_indexes_files_as_they_arrive_and_disappear_but_not_half_written(corpus, root):
     stop = threading.Event()
@@ -226,6 +275,12 @@ def test_watch_indexes_files_as_they_arrive_and_disappear_but_not_half_written(c
 
         (corpus / "arrived.txt").unlink()
         assert wait_for(lambda: service.search(SearchRequest(query="tatarstan")).total == 0)
+
+        # A folder moved in names none of its files: the next update looks at the whole corpus.
+        (corpus.parent / "batch").mkdir()
+        write_article(corpus.parent / "batch" / "one.txt", "Walrus census", "The walrus count rose in Svalbard.")
+        (corpus.parent / "batch").rename(corpus / "batch")
+        assert wait_for(lambda: service.search(SearchRequest(query="svalbard")).total == 1)
     finally:
         stop.set()
         thread.join(timeout=10)
@@ -336,3 +391,31 @@ def test_worker_processes_give_the_same_index_as_one_process(tmp_path, corpus):
     assert reports[0].skipped == reports[1].skipped == [("empty.txt", "file is empty")]
     results = [SearchService(tmp_path / f"ix-{w}").search(SearchRequest(per_page=10)).to_dict() for w in (0, 1)]
     assert results[0] == results[1]
+
+
+def test_manifest_rows_saved_as_differences_load_back_as_the_whole(root):
+    generation = store.current_generation(root)
+    entry = store.FileEntry
+    first = {"a.txt": entry((1, 2, 0, 0), "id-a", "indexed"), "b.txt": entry((3, 4, 0, 0), None, "skipped", "file is empty"),
+             "c.txt": entry((5, 6, 7, 8), "id-a", "duplicate")}
+    store.save_manifest(generation, first)
+    second = {"a.txt": entry((1, 9, 0, 0), "id-a2", "indexed"), "c.txt": first["c.txt"], "d.txt": entry((1, 1, 0, 0), "id-d", "indexed")}
+    store.save_manifest(generation, second, previous=first)
+    assert store.load_manifest(root) == second
+
+
+def test_an_index_with_the_json_manifest_of_older_versions_updates_without_reindexing(corpus, root):
+    generation = store.current_generation(root)
+    files = store.load_manifest(root)
+    (generation / store.OLD_MANIFEST).write_text(json.dumps({"version": 1, "files": {
+        path: {"fp": list(e.fp), "id": e.id, "status": e.status} for path, e in files.items()}}))
+    (generation / store.MANIFEST).unlink()
+    assert store.load_manifest(root) == files
+
+    report = sync.update(corpus, root)
+
+    assert (report.unchanged, report.added, report.updated) == (5, [], [])
+    assert (generation / store.MANIFEST).exists() and not (generation / store.OLD_MANIFEST).exists()
+    assert store.load_manifest(root) == files
+    shutil.copy(corpus / sorted(p.name for p in corpus.iterdir())[0], corpus / "copy.txt")
+    assert sync.update(corpus, root).duplicates == [("copy.txt", sorted(files)[0])]

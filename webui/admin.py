@@ -51,6 +51,7 @@ def add():
     corpus, root = Path(current_app.config["CORPUS_DIR"]), Path(current_app.config["INDEX_DIR"])
     stored = fetch.fetch_url(url, corpus)
     options = PipelineOptions(copies=CopySettings(threshold=indexer_config.copy_threshold(current_app.config.get("COPY_THRESHOLD"))))
-    report = sync.update(corpus, root, options, lock_wait=current_app.config.get("ADMIN_LOCK_WAIT", 10.0))
+    report = sync.update(corpus, root, options, lock_wait=current_app.config.get("ADMIN_LOCK_WAIT", 10.0),
+                         paths=[stored])
     return jsonify(stored=stored.name, added=report.added, updated=report.updated, removed=report.removed,
                    skipped=[{"path": p, "reason": r} for p, r in report.skipped])
