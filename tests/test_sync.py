@@ -419,3 +419,16 @@ def test_an_index_with_the_json_manifest_of_older_versions_updates_without_reind
     assert store.load_manifest(root) == files
     shutil.copy(corpus / sorted(p.name for p in corpus.iterdir())[0], corpus / "copy.txt")
     assert sync.update(corpus, root).duplicates == [("copy.txt", sorted(files)[0])]
+
+
+def test_pipeline_workers_run_one_blas_thread():
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    from threadpoolctl import threadpool_info
+
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"),
+                             initializer=sync._worker_started, initargs=(os.getpid(),)) as pool:
+        pools = pool.submit(threadpool_info).result()
+    blas = [p for p in pools if p["user_api"] == "blas"]
+    assert blas and all(p["num_threads"] == 1 for p in blas)
