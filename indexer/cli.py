@@ -153,8 +153,10 @@ def update(corpus_dir, index_dir, ner, copy_threshold):
 @corpus_option
 @index_option
 @click.option("--timeout", default=fetch.DEFAULT_TIMEOUT, show_default=True, type=click.FloatRange(0.1, 300), help="Seconds to wait for a URL.")
+@ner_option
+@threshold_option
 @reports_user_errors
-def add(sources, corpus_dir, index_dir, timeout):
+def add(sources, corpus_dir, index_dir, timeout, ner, copy_threshold):
     """Copy files into the corpus, or fetch pages by URL, then index them.
 
     A fetched page is stored as raw HTML with a sidecar recording its URL (whose
@@ -176,7 +178,8 @@ def add(sources, corpus_dir, index_dir, timeout):
         except UserError as exc:
             failed = True
             click.echo(f"search-index: error: {exc}", err=True)
-    report = _synced(lambda *args, **kwargs: sync.update(*args, **kwargs, paths=targets), corpus, root, _options())
+    report = _synced(lambda *args, **kwargs: sync.update(*args, **kwargs, paths=targets), corpus, root,
+                     _options(ner, copy_threshold))
     if failed:
         sys.exit(EXIT_USER_ERROR)
     _exit_for(report)
@@ -187,8 +190,10 @@ def add(sources, corpus_dir, index_dir, timeout):
 @index_option
 @click.option("--debounce", default=2.0, show_default=True, type=click.FloatRange(0.1, 600),
               help="Seconds of quiet before updating; files younger than this wait for the next round.")
+@ner_option
+@threshold_option
 @reports_user_errors
-def watch(corpus_dir, index_dir, debounce):
+def watch(corpus_dir, index_dir, debounce, ner, copy_threshold):
     """Watch the corpus folder and update the index as files arrive, change or disappear."""
     from .watch import watch as run_watch
 
@@ -205,7 +210,7 @@ def watch(corpus_dir, index_dir, debounce):
         click.echo(f"search-index: error: {exc}", err=True)
 
     try:
-        run_watch(corpus, root, report, options=_options(), debounce=debounce, on_error=error)
+        run_watch(corpus, root, report, options=_options(ner, copy_threshold), debounce=debounce, on_error=error)
     except KeyboardInterrupt:
         click.echo("Stopped watching.")
 

@@ -162,6 +162,18 @@ def test_add_copies_a_file_into_the_corpus_and_indexes_it(corpus, root, tmp_path
     assert titles(root, "tatarstan") == ["Drone factory opens in Tatarstan"]
 
 
+def test_add_looks_at_the_added_file_only(corpus, root, tmp_path):
+    """A change elsewhere in the corpus waits for update: add does not list the whole corpus."""
+    write_article(corpus / "elsewhere.txt", "Walrus census", "The walrus count rose in Svalbard.")
+    outside = tmp_path / "saved.txt"
+    write_article(outside, "Drone factory opens in Tatarstan", "Iranian engineers helped build it.")
+    done = search_index("add", "--no-ner", str(outside), "--corpus", str(corpus), "--index", str(root))
+    assert done.returncode == 0, done.stderr
+    assert "added      saved.txt" in done.stdout and "elsewhere" not in done.stdout
+    assert titles(root, "tatarstan") == ["Drone factory opens in Tatarstan"] and titles(root, "svalbard") == []
+    assert sync.update(corpus, root).added == ["elsewhere.txt"]
+
+
 def test_add_fetches_a_url_with_a_sidecar_and_indexes_it(corpus, root, web_server):
     url = f"{web_server}/2024/03/11/drone-factory.html"
     done = search_index("add", url, "--corpus", str(corpus), "--index", str(root))
