@@ -6,9 +6,11 @@ Writes one new article (a word no other article has) into the corpus, then:
 
 * cold: runs `search-index update --no-ner` as a user does (a new process: imports,
   listing the corpus, the manifest, the commit), then `search-cli` for the word;
-* warm: the same update and search in one long-running process, as `search-index
+  and `search-index add --no-ner FILE`, which looks at the added file only;
+* warm: the update and the search in one long-running process, as `search-index
   watch` or the web UI's `POST /api/add` do (the libraries are loaded, the search
-  service is open and must notice the new commit).
+  service is open and must notice the new commit): an update of the whole corpus,
+  and an update of the one path, as `watch` and `POST /api/add` run it.
 
 Each article it writes is named bench-fresh-*.txt; `--clean` removes them and
 updates the index again. It changes the index it is given: use a bench index.
@@ -21,6 +23,7 @@ import os
 import platform
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -30,9 +33,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 BIN = Path(sys.executable).parent
 
 
-def new_article(corpus: Path) -> tuple[Path, str]:
+def new_article(folder: Path) -> tuple[Path, str]:
     word = "zq" + uuid.uuid4().hex[:10]
-    path = corpus / f"bench-fresh-{word}.txt"
+    path = folder / f"bench-fresh-{word}.txt"
     path.write_text(f"Airship returns to the lake\n\nThe airship company said on Monday that its {word} prototype "
                     "would fly again from the lake shore, decades after the last one was retired from service.\n\n"
                     "Engineers spent three years rebuilding the frame, the company said, and the first passengers "
@@ -54,6 +57,14 @@ def cold(corpus: Path, index: Path) -> None:
     print(f"cold: update {update_seconds:.2f} s ({out.strip().splitlines()[-1]})")
     print(f"      search-cli finds it in {search_seconds:.2f} s; written to found: {update_seconds + search_seconds:.2f} s")
 
+    outside = Path(tempfile.mkdtemp())
+    saved, word = new_article(outside)
+    add_seconds, out = timed([str(BIN / "search-index"), "add", "--no-ner", str(saved), "--corpus", str(corpus), "--index", str(index)])
+    search_seconds, found = timed([str(BIN / "search-cli"), "--json", "--index", str(index), word])
+    assert '"total": 1' in found, found[:300]
+    print(f"cold: add {add_seconds:.2f} s ({out.strip().splitlines()[-1]})")
+    print(f"      search-cli finds it in {search_seconds:.2f} s; written to found: {add_seconds + search_seconds:.2f} s")
+
 
 def warm(corpus: Path, index: Path, rounds: int) -> None:
     from indexer import sync
@@ -63,16 +74,17 @@ def warm(corpus: Path, index: Path, rounds: int) -> None:
     service = SearchService(index)
     service.search(SearchRequest(query="airship"))  # open, as a running web UI has it
     sync.update(corpus, index, PipelineOptions(ner=False))  # the libraries loaded, as in `watch`
-    for _ in range(rounds):
-        _, word = new_article(corpus)
-        started = time.perf_counter()
-        sync.update(corpus, index, PipelineOptions(ner=False))
-        updated = time.perf_counter()
-        total = service.search(SearchRequest(query=word)).total
-        found = time.perf_counter()
-        assert total == 1, total
-        print(f"warm: update {updated - started:.2f} s, first search after it {found - updated:.2f} s;"
-              f" written to found: {found - started:.2f} s")
+    for label, named in (("the whole corpus", False), ("the one path (watch, POST /api/add)", True)):
+        for _ in range(rounds):
+            path, word = new_article(corpus)
+            started = time.perf_counter()
+            sync.update(corpus, index, PipelineOptions(ner=False), paths=[path] if named else None)
+            updated = time.perf_counter()
+            total = service.search(SearchRequest(query=word)).total
+            found = time.perf_counter()
+            assert total == 1, total
+            print(f"warm, update of {label}: update {updated - started:.2f} s, first search after it"
+                  f" {found - updated:.2f} s; written to found: {found - started:.2f} s")
 
 
 def clean(corpus: Path, index: Path) -> None:
