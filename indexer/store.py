@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import fcntl
+import gc
 import json
 import os
 import sys
@@ -405,10 +406,24 @@ def missing_fields(root: Path) -> list[str]:
         ix.close()
 
 
+@contextmanager
+def many_objects() -> Iterator[None]:
+    """Python's cyclic garbage collector paused while 100,000s of small objects that
+    hold no cycles are made (the manifest's entries, the copy groups): its passes over
+    them were a third to half of the time of loading the manifest of 100k files."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def copy_groups(root: Path) -> dict[str, str]:
     """Live article id -> its copy group, from the columns (cheap)."""
     ix = open_index(root)
-    with ix.searcher() as searcher:
+    with ix.searcher() as searcher, many_objects():
         reader = searcher.reader()
         ids = column_strings(reader, "id")
         groups = column_strings(reader, "copy_group")
@@ -479,11 +494,12 @@ def load_manifest(root: Path) -> dict[str, FileEntry]:
     if not (generation / MANIFEST).exists():
         return _load_json_manifest(generation)
     try:
-        with closing(_manifest_db(generation)) as db:
+        with closing(_manifest_db(generation)) as db, many_objects():
             rows = db.execute("SELECT path, size, mtime, side_size, side_mtime, id, status, reason FROM files").fetchall()
+            return {path: FileEntry((size, mtime, side_size, side_mtime), article_id, status, reason)
+                    for path, size, mtime, side_size, side_mtime, article_id, status, reason in rows}
     except sqlite3.Error:
         return {}  # unreadable: update looks at every file again and finds them indexed
-    return {row[0]: FileEntry((row[1], row[2], row[3], row[4]), row[5], row[6], row[7]) for row in rows}
 
 
 def save_manifest(generation: Path, files: dict[str, FileEntry], previous: dict[str, FileEntry] | None = None) -> None:

@@ -232,7 +232,8 @@ def _update_locked(corpus, root, listing, options, track, settle_seconds, worker
     if to_add or delete:
         signatures = copies.open_store(root, options.copies)
         try:
-            grouper = copies.CopyGrouper(signatures, live_groups, lambda ids: store.bodies(root, ids))
+            with store.many_objects():
+                grouper = copies.CopyGrouper(signatures, live_groups, lambda ids: store.bodies(root, ids))
             grouper.remove(delete)
             for article in to_add:
                 grouper.place(article)
