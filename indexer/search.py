@@ -632,7 +632,7 @@ class SearchService:
         """A searcher no other thread is using, up to date, returned to the pool afterwards.
 
         Whoosh searchers must not be shared between threads. Each one reads the
-        segments through the page cache (store._MappedView), about 40 MB of its own
+        segments through the page cache (store._FileRange), about 40 MB of its own
         at 100k articles, so the pool matches the web server's default 4 threads.
         """
         try:

@@ -183,3 +183,22 @@ def test_stored_article_round_trips(service, seed_articles):
         assert stored is not None
         assert stored.to_dict() == article.to_dict()
     assert service.article("0000000000000000") is None
+
+
+def test_a_searcher_reads_segments_without_mapping_them(built_index):
+    """Index pages read by pread stay in the page cache instead of the process's resident size (bench/README.md, Load)."""
+    service = SearchService(built_index)
+    assert service.search(SearchRequest(query="howitzer")).total == 1
+    generation = str(store.current_generation(built_index))
+    with open("/proc/self/maps", encoding="utf-8") as maps:
+        assert not [line for line in maps if generation in line]
+
+
+def test_a_file_range_reads_the_bytes_it_stands_for(tmp_path):
+    data = bytes(range(256)) * 4
+    (tmp_path / "f").write_bytes(data)
+    with open(tmp_path / "f", "rb", buffering=0) as handle:
+        whole = store._FileRange(handle, 100, 500)
+        assert len(whole) == 500 and bytes(whole) == data[100:600]
+        assert bytes(whole[10:20]) == data[110:120] and whole[490:900].tobytes() == data[590:600]
+        assert bytes(whole[600:700]) == b"" and len(whole[-5:]) == 5
