@@ -115,7 +115,7 @@ class _FileRange:
         return bytes(self)
 
 
-class _MappedView:
+class _RangeReader:
     """A read-only file over a range of a segment file (a `_FileRange`), without copying it.
 
     Whoosh's own BufferFile wraps the bytes in BytesIO, which copies them: every
@@ -161,19 +161,19 @@ class _MappedView:
         self._view = memoryview(b"")
 
 
-class _MappedBufferFile(BufferFile):
-    """Whoosh's BufferFile reading straight from the segment file (see _FileRange, _MappedView)."""
+class _RangeBufferFile(BufferFile):
+    """Whoosh's BufferFile reading straight from the segment file (see _FileRange, _RangeReader)."""
 
     def __init__(self, buf, name=None, onclose=None):
         self._buf = buf
         self._name = name
-        self.file = _MappedView(buf)
+        self.file = _RangeReader(buf)
         self.onclose = onclose
         self.is_real = False
         self.is_closed = False
 
     def subset(self, position, length, name=None):
-        return _MappedBufferFile(self._buf[position:position + length], name=name or self._name)
+        return _RangeBufferFile(self._buf[position:position + length], name=name or self._name)
 
 
 def _open_compound(self, dbfile, use_mmap=True, basepos=0):
@@ -188,7 +188,7 @@ def _open_segment_file(self, name, *args, **kwargs):
     if self._segment_file is None or self.is_closed:
         return _whoosh_open_compound_file(self, name, *args, **kwargs)
     offset, length = self.range(name)
-    return _MappedBufferFile(_FileRange(self._segment_file, offset, length), name=name)
+    return _RangeBufferFile(_FileRange(self._segment_file, offset, length), name=name)
 
 
 _whoosh_compound_init = whoosh_compound.CompoundStorage.__init__
