@@ -172,9 +172,6 @@ class SignatureStore:
                 self.db.executemany("INSERT OR IGNORE INTO bands (key, n) VALUES (?, ?)",
                                     [(key, n) for key in band_keys(sig, self.settings)])
 
-    def count(self) -> int:
-        return self.db.execute("SELECT COUNT(*) FROM signatures").fetchone()[0]
-
     def ids(self) -> set[str]:
         return {row[0] for row in self.db.execute("SELECT id FROM signatures")}
 
@@ -238,14 +235,7 @@ class CopyGrouper:
             self._cache_missing(bodies)
 
     def _cache_missing(self, bodies: Bodies | None) -> None:
-        """Indexed articles the cache does not know (a lost or damaged cache, other settings): sign them now.
-
-        Each of those empties the cache, and signatures are committed before the
-        documents they belong to, so a cache holding as many entries as the index
-        has articles lacks none: counting spares reading 100,000 ids on every update.
-        """
-        if self.store.count() >= len(self.group_of):
-            return
+        """Indexed articles the cache does not know (an index older than it, a lost cache): sign them now."""
         missing = sorted(set(self.group_of) - self.store.ids())
         if missing and bodies is not None:
             for article_id, body in bodies(missing).items():

@@ -284,7 +284,7 @@ class _SegmentColumns:
         self.actors = {term: _posting_ids(leaf._terms.matcher("actor_typed", term, leaf.schema["actor_typed"].format))
                        for term in leaf.lexicon("actor_typed")}
         if "copy_group" in leaf.schema:
-            self.group_names, self.group_codes = _codes(column_strings(leaf, "copy_group"))
+            self.group_names, self.group_codes = _codes(column_strings(leaf, "copy_group"), ordered=False)
         else:  # an index from before copy groups: every article its own
             self.group_names, self.group_codes = [f"#{id(self)}-{i}" for i in range(self.size)], np.arange(self.size)
         self.lengths = {name: _field_lengths(leaf, name, self.size) for name, field in leaf.schema.items() if field.scorable}
@@ -333,8 +333,7 @@ class Columns:
             self.actor_by_key.setdefault(fold(name), []).append(i)
         group_names, self.group = _joined_codes(parts, "group_names", "group_codes", n, ordered=False)
         self.group_count = len(group_names)
-        self.lengths = {name: np.concatenate([part.lengths[name] for part in parts]) if parts else np.ones(0)
-                        for name in (parts[0].lengths if parts else ())}
+        self.lengths = {name: np.concatenate([part.lengths[name] for part in parts]) for name in (parts[0].lengths if parts else ())}
         self._orders: dict[str, np.ndarray] = {}
 
     def date_order(self, sort: str) -> np.ndarray:
@@ -1142,10 +1141,15 @@ def _validate(request: SearchRequest) -> None:
         raise QueryError(f"per_page (limit) must be between 1 and {MAX_PER_PAGE}, got {request.per_page}")
 
 
-def _codes(values: list[str]) -> tuple[list[str], np.ndarray]:
-    """(the distinct values, sorted; each value's index among them)."""
-    names = sorted(set(values))
-    position = {name: i for i, name in enumerate(names)}
+def _codes(values: list[str], ordered: bool = True) -> tuple[list[str], np.ndarray]:
+    """(the distinct values, sorted if `ordered`, else as first seen; each value's index among them)."""
+    position: dict[str, int] = {}
+    for value in values:
+        position.setdefault(value, len(position))
+    names = list(position)
+    if ordered:
+        names.sort()
+        position = {name: i for i, name in enumerate(names)}
     return names, np.fromiter((position[v] for v in values), dtype=np.int64, count=len(values))
 
 

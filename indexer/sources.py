@@ -60,7 +60,7 @@ def scan(corpus: Path, only: list[str] | None = None) -> list[tuple[str, tuple[i
     found: list = []
     if only is not None:
         for path in only:
-            if (look := _look_at(path, os.path.exists(_sidecar_of(path)))) is not None:
+            if (look := _look_at(path, has_sidecar=True)) is not None:  # a missing sidecar is looked for and not found
                 found.append((path, look))
     else:
         for folder, raw, names in _raw_files(corpus):
@@ -76,17 +76,19 @@ def scan(corpus: Path, only: list[str] | None = None) -> list[tuple[str, tuple[i
 def named_raw_files(corpus: Path, paths: Iterable[str | Path]) -> list[str]:
     """The raw files under `corpus` that changed paths stand for, gone ones included: a raw
     file itself, or the raw files a sidecar belongs to. Hidden ones and paths outside the
-    corpus are left out, as `scan` leaves them out. For `watch`, which knows from
-    file-system events which paths changed."""
+    corpus are left out, as `scan` leaves them out. Each is named under `corpus` as given
+    (relative or not), as `scan` names them. For `watch`, which knows from file-system
+    events which paths changed."""
     root = os.path.abspath(corpus)
     found: set[str] = set()
     for path in map(os.path.abspath, paths):
         relative = os.path.relpath(path, root)
         if relative.startswith(os.pardir) or any(part.startswith(".") for part in relative.split(os.sep)):
             continue
-        stem, suffix = os.path.splitext(path)
+        named = os.path.join(corpus, relative)
+        stem, suffix = os.path.splitext(named)
         if suffix.lower() in KINDS:
-            found.add(path)
+            found.add(named)
         elif suffix.lower() == ".json":
             folder, name = os.path.split(stem)
             with suppress(OSError):

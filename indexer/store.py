@@ -97,7 +97,7 @@ class _FileRange:
     __slots__ = ("_file", "_offset", "_length")
 
     def __init__(self, file, offset: int, length: int):
-        self._file = file  # kept open as long as a range of it lives
+        self._file = file
         self._offset = offset
         self._length = length
 
@@ -177,18 +177,24 @@ class _RangeBufferFile(BufferFile):
 
 
 def _open_compound(self, dbfile, use_mmap=True, basepos=0):
-    self._segment_file = None
-    with suppress(AttributeError, OSError, ValueError):
-        self._segment_file = os.fdopen(os.dup(dbfile.fileno()), "rb", buffering=0)
-    # No mapping when the segment can be read with pread (see _FileRange).
-    _whoosh_compound_init(self, dbfile, use_mmap=use_mmap and self._segment_file is None, basepos=basepos)
+    # No mapping when the segment file can be read with pread (see _FileRange).
+    _whoosh_compound_init(self, dbfile, use_mmap=use_mmap and not _has_descriptor(dbfile), basepos=basepos)
 
 
 def _open_segment_file(self, name, *args, **kwargs):
-    if self._segment_file is None or self.is_closed:
+    if self.is_closed or self._source is not None or not _has_descriptor(self._file):
         return _whoosh_open_compound_file(self, name, *args, **kwargs)
     offset, length = self.range(name)
-    return _RangeBufferFile(_FileRange(self._segment_file, offset, length), name=name)
+    # Whoosh closes the file with the storage: a range read after that fails, as a closed mapping did.
+    return _RangeBufferFile(_FileRange(self._file, offset, length), name=name)
+
+
+def _has_descriptor(file) -> bool:
+    try:
+        file.fileno()
+        return True
+    except (AttributeError, OSError, ValueError):
+        return False
 
 
 _whoosh_compound_init = whoosh_compound.CompoundStorage.__init__
@@ -540,7 +546,9 @@ def load_manifest(root: Path) -> dict[str, FileEntry]:
             return {path: FileEntry((size, mtime, side_size, side_mtime), article_id, status, reason)
                     for path, size, mtime, side_size, side_mtime, article_id, status, reason in rows}
     except sqlite3.Error:
-        return {}  # unreadable: update looks at every file again and finds them indexed
+        # Unreadable (damaged): update reads every file again, and the manifest is written anew.
+        (generation / MANIFEST).unlink(missing_ok=True)
+        return {}
 
 
 def save_manifest(generation: Path, files: dict[str, FileEntry], previous: dict[str, FileEntry] | None = None) -> None:

@@ -201,7 +201,7 @@ def _update_locked(corpus, root, listing, options, track, settle_seconds, worker
             manifest[key] = _entry(print_, article_id, "duplicate")
         elif article_id in live and entry and entry.id == article_id:
             claimed[article_id] = key
-            manifest[key] = entry if entry.fp == print_ and entry.status == "indexed" else _entry(print_, article_id, "indexed")
+            manifest[key] = _entry(print_, article_id, "indexed")
             report.unchanged += 1
         else:
             claimed[article_id] = key

@@ -444,3 +444,25 @@ def test_pipeline_workers_run_one_blas_thread():
         pools = pool.submit(threadpool_info).result()
     blas = [p for p in pools if p["user_api"] == "blas"]
     assert blas and all(p["num_threads"] == 1 for p in blas)
+
+
+def test_update_of_named_paths_under_a_corpus_given_as_a_relative_path(corpus, root, monkeypatch):
+    """Found in review: named paths were keyed absolute while the manifest keys them under the corpus as given."""
+    monkeypatch.chdir(corpus.parent)
+    relative = Path(corpus.name)
+    article = sorted(relative.glob("*.txt"))[0]
+    os.utime(article, (time.time() - 100, time.time() - 100))  # touched, same content
+    write_article(relative / "new.txt", "Drone factory opens in Tatarstan", "Iranian engineers helped build it.")
+    report = sync.update(relative, root, paths=[article, (relative / "new.txt").resolve()])
+    assert (report.added, report.updated, report.duplicates, report.unchanged) == (["new.txt"], [], [], 5)
+    assert set(store.load_manifest(root)) == {p.name for p in relative.glob("*.txt")}
+    assert nothing_left_for_a_full_update(relative, root)
+
+
+def test_a_damaged_manifest_is_written_anew_by_the_next_update(corpus, root):
+    (store.current_generation(root) / store.MANIFEST).write_bytes(b"this is not a database" * 100)
+    report = sync.update(corpus, root)  # reads every file again: nothing says which are indexed
+    assert report.removed == [] and SearchService(root).search(SearchRequest()).total == 5
+    assert len(store.load_manifest(root)) == 5
+    again = sync.update(corpus, root)
+    assert (again.added, again.updated, again.unchanged) == ([], [], 5)
