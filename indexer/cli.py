@@ -178,8 +178,7 @@ def add(sources, corpus_dir, index_dir, timeout, ner, copy_threshold):
         except UserError as exc:
             failed = True
             click.echo(f"search-index: error: {exc}", err=True)
-    report = _synced(lambda *args, **kwargs: sync.update(*args, **kwargs, paths=targets), corpus, root,
-                     _options(ner, copy_threshold))
+    report = _synced(functools.partial(sync.update, paths=targets), corpus, root, _options(ner, copy_threshold))
     if failed:
         sys.exit(EXIT_USER_ERROR)
     _exit_for(report)

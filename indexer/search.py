@@ -35,7 +35,7 @@ from contextlib import contextmanager
 from itertools import islice
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Iterator
+from typing import Iterable, Iterator
 
 import numpy as np
 from markupsafe import escape
@@ -1141,16 +1141,23 @@ def _validate(request: SearchRequest) -> None:
         raise QueryError(f"per_page (limit) must be between 1 and {MAX_PER_PAGE}, got {request.per_page}")
 
 
-def _codes(values: list[str], ordered: bool = True) -> tuple[list[str], np.ndarray]:
-    """(the distinct values, sorted if `ordered`, else as first seen; each value's index among them)."""
+def _positions(values: Iterable[str], ordered: bool) -> dict[str, int]:
+    """Each distinct value -> its index among them: sorted if `ordered`, else as first seen.
+
+    Copy groups need no order, and sorting 100,000 of them cost more than the rest of a new index state.
+    """
     position: dict[str, int] = {}
     for value in values:
         position.setdefault(value, len(position))
-    names = list(position)
     if ordered:
-        names.sort()
-        position = {name: i for i, name in enumerate(names)}
-    return names, np.fromiter((position[v] for v in values), dtype=np.int64, count=len(values))
+        position = {value: i for i, value in enumerate(sorted(position))}
+    return position
+
+
+def _codes(values: list[str], ordered: bool = True) -> tuple[list[str], np.ndarray]:
+    """(the distinct values, in `_positions` order; each value's index among them)."""
+    position = _positions(values, ordered)
+    return list(position), np.fromiter((position[v] for v in values), dtype=np.int64, count=len(values))
 
 
 def _joined(parts: list[_SegmentColumns], attribute: str, dtype) -> np.ndarray:
@@ -1159,21 +1166,11 @@ def _joined(parts: list[_SegmentColumns], attribute: str, dtype) -> np.ndarray:
 
 def _joined_codes(parts: list[_SegmentColumns], names: str, codes: str, size: int,
                   ordered: bool = True) -> tuple[list[str], np.ndarray]:
-    """The segments' coded columns as one: (all distinct values, sorted if `ordered`; each document's index among them).
-
-    Copy groups need no order, and sorting 100,000 of them costs more than the rest of a new index state.
-    """
-    position: dict[str, int] = {}
-    for part in parts:
-        for name in getattr(part, names):
-            position.setdefault(name, len(position))
-    every = list(position)
-    if ordered:
-        every.sort()
-        position = {name: i for i, name in enumerate(every)}
+    """The segments' coded columns as one: (all distinct values, in `_positions` order; each document's index among them)."""
+    position = _positions((name for part in parts for name in getattr(part, names)), ordered)
     joined = [np.array([position[name] for name in getattr(part, names)], dtype=np.int64)[getattr(part, codes)]
               for part in parts]
-    return every, (np.concatenate(joined) if joined else np.zeros(size, dtype=np.int64))
+    return list(position), (np.concatenate(joined) if joined else np.zeros(size, dtype=np.int64))
 
 
 def _first_of_each_group(ordered: np.ndarray, cols: Columns) -> np.ndarray:
