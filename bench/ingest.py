@@ -29,6 +29,7 @@ from indexer import sync  # noqa: E402
 from indexer.clean import clean  # noqa: E402
 from indexer.pipeline import PipelineOptions, article_from_raw  # noqa: E402
 from indexer.sources import discover, read_document  # noqa: E402
+from indexer.writer import open_writer  # noqa: E402
 
 
 def stages(paths: list[Path], options: PipelineOptions) -> dict[str, float]:
@@ -59,7 +60,7 @@ def stages(paths: list[Path], options: PipelineOptions) -> dict[str, float]:
     folder = tempfile.mkdtemp(prefix="bench-stage-")
     try:
         ix = whoosh_index.create_in(folder, build_schema())
-        writer = ix.writer(limitmb=128)
+        writer = open_writer(ix)
         t0 = time.perf_counter()
         for article in articles:
             writer.add_document(**article_to_document(article))

@@ -40,6 +40,7 @@ from whoosh.filedb.structfile import BufferFile
 from .article import Article, PublishedDate
 from .errors import IndexLockedError, IndexMissingError, IndexWriteError, UserError
 from .schema import PRECISION_CODES, article_from_stored, article_to_document, build_schema
+from .writer import open_writer
 
 if TYPE_CHECKING:
     from .copies import CopyGrouper
@@ -298,7 +299,7 @@ def _build_generation(root: Path, articles: Iterable[Article], manifest: dict | 
     result = BuildResult(generation)
     try:
         ix = whoosh_index.create_in(str(generation), build_schema())
-        writer = ix.writer(limitmb=128)
+        writer = open_writer(ix)
         seen: dict[str, str] = {}
         try:
             for article in articles:
@@ -399,7 +400,7 @@ def apply_changes(root: Path, add: Iterable[Article], delete: Iterable[str], man
     generation = current_generation(root)
     ix = open_index(root, generation)
     with _disk_errors(root):
-        writer = ix.writer(limitmb=128)
+        writer = open_writer(ix)
         written = 0
         try:
             for article_id in delete:
@@ -434,7 +435,7 @@ def _rewrite_groups(writer, ix, moved: dict[str, str]) -> None:
 
 
 def _regroup(ix, moved: dict[str, str]) -> None:
-    writer = ix.writer(limitmb=128)
+    writer = open_writer(ix)
     try:
         _rewrite_groups(writer, ix, moved)
         writer.commit()

@@ -171,12 +171,20 @@ def _update_locked(corpus, root, listing, options, track, settle_seconds, worker
                 claimed.setdefault(entry.id, key)
                 report.unchanged += 1
 
+    prefix = _key_prefix(corpus)
     for name, print_ in listing:
-        key = _key(name, corpus)
+        key = _key(name, corpus, prefix)
+        entry = old.get(key)
+        if entry is not None and entry.fp == print_ and entry.status == "indexed" and entry.id in live \
+                and entry.id not in claimed:
+            # Unchanged, and still the article it was indexed for: most of a large corpus, so kept cheap.
+            claimed[entry.id] = key
+            manifest[key] = entry
+            report.unchanged += 1
+            continue
         if isinstance(print_, str):  # scan could not look at it
             report.skipped.append((key, print_))
             continue
-        entry = old.get(key)
         if now - print_[1] / 1e9 < settle_seconds:
             report.waiting.append(key)
             if entry:  # keep what was indexed for it until the new version settles
@@ -325,10 +333,14 @@ def _options(corpus: Path, root: Path, options: PipelineOptions | None) -> Pipel
     return replace(options, relative_to=corpus, actor_cache=options.actor_cache or root / ACTOR_CACHE)
 
 
-def _key(path: str | Path, corpus: Path) -> str:
+def _key(path: str | Path, corpus: Path, prefix: str | None = None) -> str:
     """The path relative to the corpus, as the manifest keys it (string work: this runs per file)."""
-    text, prefix = str(path), str(corpus).rstrip(os.sep) + os.sep
+    text, prefix = str(path), prefix or _key_prefix(corpus)
     return (text[len(prefix):] if text.startswith(prefix) else text).replace(os.sep, "/")
+
+
+def _key_prefix(corpus: Path) -> str:
+    return str(corpus).rstrip(os.sep) + os.sep
 
 
 def _entry(print_: tuple, article_id: str | None, status: str, reason: str | None = None) -> store.FileEntry:
