@@ -192,3 +192,40 @@ def test_cache_keeps_modes_apart(kb, model, tmp_path):
     without = extract_actors([text], kb, ner=False, cache=cache)
     assert Actor("Jeon Min-ho", "person") in with_model and Actor("Jeon Min-ho", "person") not in without
     assert len(cache) == 2
+
+
+# Which sentences the (slow) model reads: only those with a capitalised word nothing else explains.
+
+@pytest.fixture
+def model_reads(model, monkeypatch):
+    """The sentences the model is given, as extraction runs."""
+    read: list[str] = []
+    real = ner.entities_in
+
+    def reading(texts):
+        read.extend(texts)
+        return real(texts)
+
+    monkeypatch.setattr(ner, "entities_in", reading)
+    return read
+
+
+def test_model_skips_sentences_whose_only_capitals_are_contractions(kb, model_reads):
+    extract_actors(["I’m not sure. They're late and Don't ask why."], kb, ner=True)
+    assert model_reads == []
+
+
+def test_model_skips_a_title_before_a_known_name_but_reads_one_before_an_unknown_name(kb, model_reads):
+    found = extract_actors(["President Biden said it would wait.", "Governor Kim Dong-yeon disagreed."], kb, ner=True)
+    assert model_reads == ["Governor Kim Dong-yeon disagreed."]
+    assert Actor("Kim Dong-yeon", "person") in found
+
+
+def test_model_skips_an_opening_word_the_article_also_writes_in_lower_case(kb, model_reads):
+    extract_actors(["Protesters expect a slowdown.", "Most protesters agree with Seoul."], kb, ner=True)
+    assert model_reads == []
+
+
+def test_model_reads_an_opening_name_the_article_never_writes_in_lower_case(kb, model_reads):
+    extract_actors(["Sanborn declined to comment.", "The company said it would wait."], kb, ner=True)
+    assert model_reads == ["Sanborn declined to comment."]

@@ -30,7 +30,7 @@ from ..article import Actor
 from . import ner
 from .actor_cache import ActorCache, cache_key
 from .actor_text import (Explained, Rules, acronym_definitions, has_unexplained_names, is_byline, is_label, load_rules,
-                         sentence_spans, without_credits)
+                         lowercase_words, sentence_spans, without_credits)
 from .knowledge import TOKEN, KnowledgeBase, Mention, fold, fold_key, load_knowledge_base
 
 __all__ = ["Actor", "ActorCache", "KnowledgeBase", "extract_actors", "fold", "load_knowledge_base"]
@@ -141,11 +141,12 @@ def _model_candidates(article: ArticleText, rules: Rules, acronyms: dict[str, Ac
     # The model reads at most this much of one article (found by bench/fuzz.py: a page of
     # repeated text took minutes); past it, the knowledge base alone finds actors.
     budget = MODEL_CHARS_PER_ARTICLE
+    lowercase = lowercase_words(article.texts)
     for i in range(article.headline_count, len(article.texts)):
         text = article.texts[i]
         explained = Explained([(m.start, m.end) for m in article.mentions[i]])
         for start, end in sentence_spans(text):
-            if budget > 0 and has_unexplained_names(text, start, end, explained, rules):
+            if budget > 0 and has_unexplained_names(text, start, end, explained, rules, lowercase):
                 pieces.append((i, start, end))
                 budget -= end - start
     if not pieces:
