@@ -229,3 +229,30 @@ def test_model_skips_an_opening_word_the_article_also_writes_in_lower_case(kb, m
 def test_model_reads_an_opening_name_the_article_never_writes_in_lower_case(kb, model_reads):
     extract_actors(["Sanborn declined to comment.", "The company said it would wait."], kb, ner=True)
     assert model_reads == ["Sanborn declined to comment."]
+
+
+def test_model_windows_keep_context_around_each_capitalised_word_and_join_overlaps():
+    from indexer.extract.actor_text import model_windows
+
+    text = "Yesterday " + "one two three four five six seven eight nine ten eleven twelve " + "Kim Jong-un met Émile there."
+    windows = [text[start:end] for start, end in model_windows(text, 0, len(text), context=2)]
+    assert windows == ["Yesterday one two", "eleven twelve Kim Jong-un met Émile there."]
+    assert model_windows("nothing capitalised here.", 0, 25) == []
+
+
+def test_model_finds_the_same_names_in_windows_as_in_whole_sentences(seed_articles, model):
+    from indexer.extract.actor_text import model_windows, sentence_spans
+
+    sentences = [paragraph[start:end] for article in seed_articles.values() for paragraph in article.body.split("\n")
+                 for start, end in sentence_spans(paragraph)]
+    assert len(sentences) > 100
+
+    def people_and_organisations(pieces):  # (sentence number, offset in it, text)
+        found = ner.entities_in([text for _, _, text in pieces])
+        return {(n, offset + e.start, offset + e.end, e.label)
+                for (n, offset, _), entities in zip(pieces, found) for e in entities if e.label in ("PERSON", "ORG")}
+
+    whole = people_and_organisations([(n, 0, s) for n, s in enumerate(sentences)])
+    windows = people_and_organisations([(n, a, s[a:b]) for n, s in enumerate(sentences) for a, b in model_windows(s, 0, len(s))])
+    assert len(whole) > 50
+    assert windows == whole

@@ -30,7 +30,7 @@ from ..article import Actor
 from . import ner
 from .actor_cache import ActorCache, cache_key
 from .actor_text import (Explained, Rules, acronym_definitions, has_unexplained_names, is_byline, is_label, load_rules,
-                         lowercase_words, sentence_spans, without_credits)
+                         lowercase_words, model_windows, sentence_spans, without_credits)
 from .knowledge import TOKEN, KnowledgeBase, Mention, fold, fold_key, load_knowledge_base
 
 __all__ = ["Actor", "ActorCache", "KnowledgeBase", "extract_actors", "fold", "load_knowledge_base"]
@@ -137,7 +137,7 @@ def _model_candidates(article: ArticleText, rules: Rules, acronyms: dict[str, Ac
     Also returns the knowledge-base mentions the model shows to be part of a
     person's name ("Chad" in "Chad Smith"), which are then not the country.
     """
-    pieces: list[tuple[int, int, int]] = []  # (text index, start, end) of each sentence sent to the model
+    pieces: list[tuple[int, int, int]] = []  # (text index, start, end) of each part of a sentence sent to the model
     # The model reads at most this much of one article (found by bench/fuzz.py: a page of
     # repeated text took minutes); past it, the knowledge base alone finds actors.
     budget = MODEL_CHARS_PER_ARTICLE
@@ -147,8 +147,9 @@ def _model_candidates(article: ArticleText, rules: Rules, acronyms: dict[str, Ac
         explained = Explained([(m.start, m.end) for m in article.mentions[i]])
         for start, end in sentence_spans(text):
             if budget > 0 and has_unexplained_names(text, start, end, explained, rules, lowercase):
-                pieces.append((i, start, end))
-                budget -= end - start
+                for window_start, window_end in model_windows(text, start, end):
+                    pieces.append((i, window_start, window_end))
+                    budget -= window_end - window_start
     if not pieces:
         return [], {}
     entities = ner.entities_in([article.texts[i][s:e] for i, s, e in pieces])
