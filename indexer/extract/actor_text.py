@@ -108,8 +108,9 @@ def model_windows(text: str, start: int, end: int, context: int = MODEL_CONTEXT_
     letter, with `context` words either side; overlapping parts joined.
 
     The model sees 4 tokens either side of a word (4 convolution layers of window 1),
-    so the names it finds in these parts are the ones it finds in the whole sentence
-    (measured: 99 % the same entities), and it reads a fifth fewer words.
+    so the names it finds in these parts are the ones it finds in the whole sentence:
+    no actor changed on 300 bench articles and 181 real pages, while the model's time
+    fell by a fifth to a third (bench/README.md, *Ingest*).
     """
     words = [match.span() for match in WORD_RUN.finditer(text, start, end)]
     windows: list[tuple[int, int]] = []
@@ -148,8 +149,8 @@ def has_unexplained_names(text: str, start: int, end: int, explained: Explained,
                           lowercase: frozenset[str] = frozenset()) -> bool:
     """Whether a sentence has a capitalised word that is neither explained by the knowledge base nor common.
 
-    Not reasons to read a sentence (each measured to be a share of what the model
-    read and found nothing in; bench/README.md, *Ingest*): a contraction ("I’m",
+    Not reasons to read a sentence (4 % of the sentences the model read, and found no
+    name in; bench/README.md, *Ingest*): a contraction ("I’m",
     "Don't"); a title before a name the knowledge base knows ("President" in
     "President Biden"); the sentence's first word when the article also writes it
     in lower case elsewhere (`lowercase`: "People say…" beside "people").

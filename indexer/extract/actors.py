@@ -7,7 +7,8 @@ Two recognisers, the knowledge base first:
    country. It is trusted over the model wherever the two overlap ("Kyiv" is
    Ukraine, whatever the model calls it).
 2. The statistical model (ner.py) reads only the sentences with capitalised words
-   the knowledge base left unexplained, and proposes people and organisations
+   the knowledge base left unexplained, and of those only the words around a
+   capital (actor_text.model_windows), and proposes people and organisations
    it does not know. They are kept under their cleaned name ("Samsung Heavy
    Industries'" -> "Samsung Heavy Industries", titles dropped), after rules a
    human indexer would apply: a lone surname or a cut name ("Yoon Suk") joins
