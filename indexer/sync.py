@@ -177,7 +177,8 @@ def _update_locked(corpus, root, listing, options, track, settle_seconds, worker
         entry = old.get(key)
         if entry is not None and entry.fp == print_ and entry.status == "indexed" and entry.id in live \
                 and entry.id not in claimed:
-            # Unchanged, and still the article it was indexed for: most of a large corpus, so kept cheap.
+            # Unchanged, and still the article it was indexed for: most of a large corpus, so kept cheap. Before
+            # the settle check: a file indexed as it is now has nothing to wait for, however recent.
             claimed[entry.id] = key
             manifest[key] = entry
             report.unchanged += 1

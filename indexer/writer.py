@@ -20,16 +20,16 @@ class _FieldLengths:
 
     def __init__(self, reader):
         self._reader = reader
-        self._lengths: dict[str, list[int] | None] = {}
+        self._lengths: dict[str, list | None] = {}  # None: the field keeps no lengths
 
-    def doc_field_length(self, docnum: int, fieldname: str, default: int = 0) -> int:
+    def doc_field_length(self, docnum: int, fieldname: str, default: int = 0) -> int | None:
         try:
             lengths = self._lengths[fieldname]
         except KeyError:
             lengths = self._lengths[fieldname] = self._read(fieldname)
         return default if lengths is None else lengths[docnum]
 
-    def _read(self, fieldname: str) -> list[int] | None:
+    def _read(self, fieldname: str) -> list | None:
         # Whoosh keeps lengths in a column named like this (whoosh.codec.whoosh3._lenfield).
         if not self._reader.has_column(f"_{fieldname}_len"):
             return None

@@ -300,6 +300,24 @@ def test_watch_indexes_files_as_they_arrive_and_disappear_but_not_half_written(c
     assert any(r.waiting for r in reports), "the slow file should have been seen while still being written"
 
 
+
+def test_settle_time_holds_back_new_and_changed_files_not_ones_already_indexed(corpus, root):
+    # Files written just now and indexed as they are stay indexed and count as unchanged, even with an hour
+    # to settle (nothing to wait for); only new or changed ones wait.
+    for path in corpus.iterdir():
+        os.utime(path)
+    sync.rebuild(corpus, root)
+    write_article(corpus / "new.txt", "Drone factory opens in Tatarstan", "Iranian engineers helped build the drone plant.")
+    seed = next(corpus.glob("001_*.txt"))
+    seed.write_text(seed.read_text(encoding="utf-8") + "\nA line added just now.\n", encoding="utf-8")
+
+    report = sync.update(corpus, root, settle_seconds=3600)
+
+    assert sorted(report.waiting) == sorted(["new.txt", seed.name])
+    assert report.unchanged == 4 and not report.added and not report.updated
+    assert "Drone factory opens in Tatarstan" not in titles(root)
+    assert sync.update(corpus, root).added == ["new.txt"]
+
 # -- one writer at a time -------------------------------------------------------------
 
 HOLD_LOCK = """

@@ -42,3 +42,24 @@ def test_writer_writes_what_whooshs_own_writer_writes(tmp_path, seed_articles):
     assert len(ours["stored"]) == len(seed_articles)
     assert min(ours["lengths"]["body"]) > 100
     assert {posting[0] for posting in ours["postings"]} >= {"body", "body_pairs", "actor_typed"}
+
+
+def test_writer_merging_segments_with_a_deletion_writes_what_whooshs_own_writer_writes(tmp_path, seed_articles):
+    documents = [article_to_document(article) for article in seed_articles.values()]
+
+    def two_commits(folder, make_writer):
+        write(folder, documents[:3], make_writer)
+        ix = whoosh_index.open_dir(str(folder))
+        writer = make_writer(ix)
+        writer.delete_by_term("id", documents[0]["id"])
+        for document in documents[3:]:
+            writer.add_document(**document)
+        writer.commit(optimize=True)  # the first segment's documents are written again, into one segment
+        ix.close()
+
+    two_commits(tmp_path / "whoosh", lambda ix: ix.writer())
+    two_commits(tmp_path / "ours", open_writer)
+
+    ours = index_content(tmp_path / "ours")
+    assert ours == index_content(tmp_path / "whoosh")
+    assert len(ours["stored"]) == len(seed_articles) - 1

@@ -31,7 +31,7 @@ from ..article import Actor
 from . import ner
 from .actor_cache import ActorCache, cache_key
 from .actor_text import (Explained, Rules, acronym_definitions, has_unexplained_names, is_byline, is_label, load_rules,
-                         lowercase_words, model_windows, sentence_spans, without_credits)
+                         model_windows, sentence_spans, without_credits)
 from .knowledge import TOKEN, KnowledgeBase, Mention, fold, fold_key, load_knowledge_base
 
 __all__ = ["Actor", "ActorCache", "KnowledgeBase", "extract_actors", "fold", "load_knowledge_base"]
@@ -142,12 +142,11 @@ def _model_candidates(article: ArticleText, rules: Rules, acronyms: dict[str, Ac
     # The model reads at most this much of one article (found by bench/fuzz.py: a page of
     # repeated text took minutes); past it, the knowledge base alone finds actors.
     budget = MODEL_CHARS_PER_ARTICLE
-    lowercase = lowercase_words(article.texts)
     for i in range(article.headline_count, len(article.texts)):
         text = article.texts[i]
         explained = Explained([(m.start, m.end) for m in article.mentions[i]])
         for start, end in sentence_spans(text):
-            if budget > 0 and has_unexplained_names(text, start, end, explained, rules, lowercase):
+            if budget > 0 and has_unexplained_names(text, start, end, explained, rules):
                 for window_start, window_end in model_windows(text, start, end):
                     pieces.append((i, window_start, window_end))
                     budget -= window_end - window_start
