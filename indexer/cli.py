@@ -178,6 +178,8 @@ def add(sources, corpus_dir, index_dir, timeout, ner, copy_threshold):
         except UserError as exc:
             failed = True
             click.echo(f"search-index: error: {exc}", err=True)
+    if not targets:
+        sys.exit(EXIT_USER_ERROR)
     report = _synced(functools.partial(sync.update, paths=targets), corpus, root, _options(ner, copy_threshold))
     if failed:
         sys.exit(EXIT_USER_ERROR)

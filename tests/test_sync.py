@@ -206,6 +206,15 @@ def test_add_reports_a_bad_url_with_exit_code_2(corpus, root, web_server):
     done = search_index("add", f"{web_server}/missing", "--corpus", str(corpus), "--index", str(root))
     assert done.returncode == 2
     assert "HTTP 404" in done.stderr and "Traceback" not in done.stderr
+    assert "Updated" not in done.stdout  # nothing came in, so nothing was looked at
+
+
+def test_add_indexes_what_came_in_when_another_source_fails(corpus, root, web_server, tmp_path):
+    saved = tmp_path / "saved.txt"
+    write_article(saved, "Walrus census in Svalbard", "The walrus count rose in Svalbard this year.")
+    done = search_index("add", f"{web_server}/missing", str(saved), "--corpus", str(corpus), "--index", str(root))
+    assert done.returncode == 2 and "HTTP 404" in done.stderr
+    assert "Walrus census in Svalbard" in titles(root)
 
 
 # -- updating the paths watch names ------------------------------------------------------
