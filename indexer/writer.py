@@ -1,16 +1,22 @@
-"""Whoosh's segment writer, with the field lengths of a new segment read once at commit.
+"""Whoosh's segment writer, with two wastes of its commit taken out; the index it writes reads the same.
 
-When a commit writes the postings, Whoosh asks for each posting the length of its
-field in its document (for BM25), through a reader that looks the field's length
-column up every time and, for a field that has none (the spelling words, keywords,
-numbers), asks the file system whether the column file exists: ~390 `stat` calls
-per article and a fifth of the commit's time (bench/README.md, *Ingest*). The
-lengths are the same; only how often they are looked up changes.
+- When a commit writes the postings, Whoosh asks for each posting the length of its
+  field in its document (for BM25), through a reader that looks the field's length
+  column up every time and, for a field that has none (the spelling words, keywords,
+  numbers), asks the file system whether the column file exists: ~390 `stat` calls
+  per article and a fifth of the commit's time. Here each field's lengths are read once.
+- A field with `spelling=True` and a stemmer keeps its unstemmed words in a second
+  field for spelling suggestions and fuzzy terms, which read only its word list.
+  Whoosh posts every word again for every article that has it, all to document 0:
+  30 % of all postings. Here each word is posted once per segment.
+
+bench/README.md, *Ingest*, has the figures; tests/test_writer.py checks the index
+against one Whoosh's own writer writes.
 """
 
 from __future__ import annotations
 
-from whoosh.writing import SegmentWriter
+from whoosh.writing import PostingPool, SegmentWriter
 
 POOL_MB = 128  # memory for sorting postings before they spill to temporary files
 
@@ -39,7 +45,28 @@ class _FieldLengths:
         self._reader.close()
 
 
+class _SpellingOncePool(PostingPool):
+    """Whoosh's pool of postings, taking each spelling word once."""
+
+    def __init__(self, *args, spelling_fields: set[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self._spelled: dict[str, set[bytes]] = {name: set() for name in spelling_fields}
+
+    def add(self, item) -> None:  # item: (fieldname, term bytes, docnum, weight, value bytes)
+        spelled = self._spelled.get(item[0])
+        if spelled is not None:
+            if item[1] in spelled:
+                return
+            spelled.add(item[1])
+        super().add(item)
+
+
 class _Writer(SegmentWriter):
+    def __init__(self, ix, limitmb: int):
+        super().__init__(ix, limitmb=limitmb)
+        spelling = {field.spelling_fieldname(name) for name, field in self.schema.items() if field.separate_spelling()}
+        self.pool = _SpellingOncePool(self._tempstorage, self.newsegment, limitmb=limitmb, spelling_fields=spelling)
+
     def per_document_reader(self):
         return _FieldLengths(super().per_document_reader())
 

@@ -8,17 +8,30 @@ from indexer.schema import article_to_document, build_schema
 from indexer.writer import open_writer
 
 
+def spelling_fields(schema) -> set[str]:
+    return {field.spelling_fieldname(name) for name, field in schema.items() if field.separate_spelling()}
+
+
 def index_content(folder) -> dict:
-    """Everything a search reads: every posting, every field length, every stored field."""
+    """Everything a search reads: every posting, every field length, every stored field, and of the
+    spelling fields (unstemmed words for suggestions and fuzzy terms) their word lists."""
     ix = whoosh_index.open_dir(str(folder))
     with ix.reader() as reader:
         scorable = [name for name, field in reader.schema.items() if field.scorable]
+        spelling = spelling_fields(reader.schema)
         docs = range(reader.doc_count_all())
         return {
-            "postings": list(reader.iter_postings()),
+            "postings": [posting for posting in reader.iter_postings() if posting[0] not in spelling],
+            "spelling words": {name: sorted(term for field, term in reader.all_terms() if field == name) for name in spelling},
             "lengths": {name: [reader.doc_field_length(doc, name) for doc in docs] for name in scorable},
             "stored": [reader.stored_fields(doc) for doc in docs],
         }
+
+
+def spelling_postings(folder) -> int:
+    with whoosh_index.open_dir(str(folder)).reader() as reader:
+        spelling = spelling_fields(reader.schema)
+        return sum(1 for posting in reader.iter_postings() if posting[0] in spelling)
 
 
 def write(folder, documents, make_writer) -> None:
@@ -42,6 +55,10 @@ def test_writer_writes_what_whooshs_own_writer_writes(tmp_path, seed_articles):
     assert len(ours["stored"]) == len(seed_articles)
     assert min(ours["lengths"]["body"]) > 100
     assert {posting[0] for posting in ours["postings"]} >= {"body", "body_pairs", "actor_typed"}
+    # Each spelling word is posted once, where Whoosh posts it again for every article that has it.
+    words = sum(len(terms) for terms in ours["spelling words"].values())
+    assert words > 500
+    assert spelling_postings(tmp_path / "ours") == words < spelling_postings(tmp_path / "whoosh")
 
 
 def test_writer_merging_segments_with_a_deletion_writes_what_whooshs_own_writer_writes(tmp_path, seed_articles):
