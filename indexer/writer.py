@@ -46,7 +46,11 @@ class _FieldLengths:
 
 
 class _SpellingOncePool(PostingPool):
-    """Whoosh's pool of postings, taking each spelling word once."""
+    """Whoosh's pool of postings, taking each spelling word once.
+
+    Remembers the words it has taken: about 100 bytes a distinct word (a real archive
+    of 100,000 articles may have a million), beside the pool's own POOL_MB.
+    """
 
     def __init__(self, *args, spelling_fields: set[str], **kwargs):
         super().__init__(*args, **kwargs)
