@@ -683,9 +683,11 @@ class SearchService:
             known = self.kb.lookup(q.text)
             return Term("actor", fold(known.name) if known else fold(q.text), boost=q.boost)
         if isinstance(q, FuzzyTerm):
-            # Whoosh finds fuzzy candidates among the unstemmed spelling words
-            # ("howitzer") but the index holds stems ("howitz"): stem the candidates.
-            words = list(islice(reader.terms_within(q.fieldname, q.text, q.maxdist, prefix=q.prefixlength), MAX_EXPANSIONS + 1))
+            # Fuzzy candidates come from the unstemmed spelling words ("howitzers"), named
+            # by their own field: given the main field, Whoosh reads them from one segment
+            # but the stems ("howitz") from several. The index holds stems: stem the candidates.
+            words_field = reader.schema[q.fieldname].spelling_fieldname(q.fieldname)
+            words = list(islice(reader.terms_within(words_field, q.text, q.maxdist, prefix=q.prefixlength), MAX_EXPANSIONS + 1))
             _check_expansion(f"{q.text}~{q.maxdist}", len(words))
             analyzer = reader.schema[q.fieldname].analyzer
             stems = sorted({token.text for word in words for token in analyzer(word)})
