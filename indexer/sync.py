@@ -336,7 +336,7 @@ def _options(corpus: Path, root: Path, options: PipelineOptions | None) -> Pipel
 
 def _key(path: str | Path, corpus: Path, prefix: str | None = None) -> str:
     """The path relative to the corpus, as the manifest keys it (string work: this runs per file)."""
-    text, prefix = str(path), prefix or _key_prefix(corpus)
+    text, prefix = str(path), _key_prefix(corpus) if prefix is None else prefix
     return (text[len(prefix):] if text.startswith(prefix) else text).replace(os.sep, "/")
 
 

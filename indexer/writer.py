@@ -8,7 +8,8 @@
 - A field with `spelling=True` and a stemmer keeps its unstemmed words in a second
   field for spelling suggestions and fuzzy terms, which read only its word list.
   Whoosh posts every word again for every article that has it, all to document 0:
-  30 % of all postings. Here each word is posted once per segment.
+  30 % of all postings. Here each word is posted once to each document it is
+  posted to (a new article's words: once for all of them).
 
 bench/README.md, *Ingest*, has the figures; tests/test_writer.py checks the index
 against one Whoosh's own writer writes.
