@@ -71,11 +71,17 @@ class _SpellingOncePool(PostingPool):
         super().add(item)
 
 
+def spelling_fields(schema) -> set[str]:
+    """The hidden fields holding the unstemmed words of fields with `spelling=True` ("spell_body")."""
+    return {field.spelling_fieldname(name) for name, field in schema.items() if field.separate_spelling()}
+
+
 class _Writer(SegmentWriter):
     def __init__(self, ix, limitmb: int):
         super().__init__(ix, limitmb=limitmb)
-        spelling = {field.spelling_fieldname(name) for name, field in self.schema.items() if field.separate_spelling()}
-        self.pool = _SpellingOncePool(self._tempstorage, self.newsegment, limitmb=limitmb, spelling_fields=spelling)
+        # Whoosh's own pool, made by SegmentWriter, holds nothing yet: replaced.
+        self.pool = _SpellingOncePool(self._tempstorage, self.newsegment, limitmb=limitmb,
+                                      spelling_fields=spelling_fields(self.schema))
 
     def per_document_reader(self):
         return _FieldLengths(super().per_document_reader())

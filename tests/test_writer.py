@@ -5,11 +5,7 @@ from __future__ import annotations
 from whoosh import index as whoosh_index
 
 from indexer.schema import article_to_document, build_schema
-from indexer.writer import open_writer
-
-
-def spelling_fields(schema) -> set[str]:
-    return {field.spelling_fieldname(name) for name, field in schema.items() if field.separate_spelling()}
+from indexer.writer import open_writer, spelling_fields
 
 
 def index_content(folder) -> dict:
