@@ -7,6 +7,7 @@ import pytest
 from indexer.article import Actor
 from indexer.extract import ner
 from indexer.extract.actor_cache import ActorCache
+from indexer.extract.actor_text import MODEL_CONTEXT_WORDS, Explained, load_rules, model_windows, sentence_spans, unexplained_names
 from indexer.extract.actors import extract_actors, fold, load_knowledge_base
 
 
@@ -238,28 +239,48 @@ def test_model_reads_a_sentence_whose_only_unknown_name_opens_it(kb, model_reads
     assert model_reads == ["Sanborn declined to comment."]
 
 
-def test_model_windows_keep_context_around_each_capitalised_word_and_join_overlaps():
-    from indexer.extract.actor_text import model_windows
-
-    text = "Yesterday " + "one two three four five six seven eight nine ten eleven twelve " + "Kim Jong-un met Émile there."
-    windows = [text[start:end] for start, end in model_windows(text, 0, len(text), context=2)]
-    assert windows == ["Yesterday one two", "eleven twelve Kim Jong-un met Émile there."]
-    assert model_windows("nothing capitalised here.", 0, 25) == []
+def windows_of(kb, text, context=MODEL_CONTEXT_WORDS):
+    explained = Explained([(m.start, m.end) for m in kb.mentions(text)])
+    return [text[start:end] for start, end in model_windows(text, 0, len(text), explained, load_rules(), context)]
 
 
-def test_model_finds_the_same_names_in_windows_as_in_whole_sentences(seed_articles, model):
-    from indexer.extract.actor_text import model_windows, sentence_spans
+def test_model_windows_hold_each_unexplained_name_with_context_and_join_overlaps(kb):
+    text = ("Yesterday Sanborn said " + "one two three four five six seven eight nine ten eleven " +
+            "Kim Jong-un met Émile Durand there.")
+    # Kim Jong-un is known; "Yesterday" is a common word; Sanborn and Émile Durand are not known.
+    assert windows_of(kb, text, context=2) == ["Yesterday Sanborn said one", "Jong-un met Émile Durand there."]
 
-    sentences = [paragraph[start:end] for article in seed_articles.values() for paragraph in article.body.split("\n")
-                 for start, end in sentence_spans(paragraph)]
+
+def test_model_window_holds_the_whole_name_an_unexplained_word_is_in(kb):
+    text = "Officials at the Korea Development Institute of the Ministry of Economy and Finance said so on Monday."
+    assert windows_of(kb, text, context=1) == [text[len("Officials at "):-len(" so on Monday.")]]
+
+
+def test_model_windows_are_empty_for_a_sentence_the_knowledge_base_explains(kb):
+    assert windows_of(kb, "The talks in Seoul ended, said President Biden.") == []
+    assert windows_of(kb, "nothing capitalised here.") == []
+
+
+def test_model_finds_the_same_unexplained_names_in_windows_as_in_whole_sentences(kb, seed_articles, model):
+    texts = [paragraph for article in seed_articles.values() for paragraph in article.body.split("\n")]
+    sentences = [(text, start, end, Explained([(m.start, m.end) for m in kb.mentions(text)]))
+                 for text in texts for start, end in sentence_spans(text)]
     assert len(sentences) > 100
+    rules = load_rules()
 
-    def people_and_organisations(pieces):  # (sentence number, offset in it, text)
+    def people_and_organisations(pieces):  # (sentence number, offset in its paragraph, text)
         found = ner.entities_in([text for _, _, text in pieces])
         return {(n, offset + e.start, offset + e.end, e.label)
                 for (n, offset, _), entities in zip(pieces, found) for e in entities if e.label in ("PERSON", "ORG")}
 
-    whole = people_and_organisations([(n, 0, s) for n, s in enumerate(sentences)])
-    windows = people_and_organisations([(n, a, s[a:b]) for n, s in enumerate(sentences) for a, b in model_windows(s, 0, len(s))])
-    assert len(whole) > 50
-    assert windows == whole
+    def with_unexplained_word(entities):  # the entities the knowledge base does not already have
+        return {(n, start, end, label) for n, start, end, label in entities
+                if next(unexplained_names(sentences[n][0], start, end, sentences[n][3], rules), None)}
+
+    read = [(n, text, start, end) for n, (text, start, end, explained) in enumerate(sentences)
+            if next(unexplained_names(text, start, end, explained, rules), None)]
+    whole = people_and_organisations([(n, start, text[start:end]) for n, text, start, end in read])
+    windows = people_and_organisations([(n, a, text[a:b]) for n, text, start, end in read
+                                        for a, b in model_windows(text, start, end, sentences[n][3], rules)])
+    assert len(with_unexplained_word(whole)) > 10  # 17 in the seeds
+    assert with_unexplained_word(windows) == with_unexplained_word(whole)

@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Iterator
 
 from .knowledge import fold
 
@@ -22,6 +23,7 @@ RULES_FILE = Path(__file__).with_name("data") / "actor_rules.json"
 
 SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’)\]]*\s+(?=[\"“‘(\[]?[A-Z0-9])")
 CAPITALISED = re.compile(r"\b[A-Z][\w'’-]*")
+LETTERS = re.compile(r"[^\W\d_][\w'’-]*")  # a word without the punctuation around it, in any script
 CONTRACTION = re.compile(r"(.+?)['’](?:m|re|ve|ll|d)")  # "I’m", "They're", "We'll" (of a common word: not "Sa'd")
 NEGATION = re.compile(r".+n['’]t", re.IGNORECASE)  # "Don't", "Can't"
 NEXT_WORD = re.compile(r"[\s,]*(?=\S)")
@@ -103,27 +105,65 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     return [(s, e) for s, e in spans if text[s:e].strip()]
 
 
-def model_windows(text: str, start: int, end: int, context: int = MODEL_CONTEXT_WORDS) -> list[tuple[int, int]]:
-    """The parts of a sentence the model needs to find its names: each word with a capital
-    letter, with `context` words either side; overlapping parts joined.
+def model_windows(text: str, start: int, end: int, explained: Explained, rules: Rules,
+                  context: int = MODEL_CONTEXT_WORDS) -> list[tuple[int, int]]:
+    """The parts of a sentence the model must read to find the names the knowledge base
+    leaves unexplained ([] when it explains them all): each unexplained name (the
+    run of capitalised words it is in, "Korea Development Institute"), with `context`
+    words either side; overlapping parts joined.
 
     The model sees 4 tokens either side of a word (4 convolution layers of window 1),
-    so the capitalised names it finds in these parts are the ones it finds in the whole
-    sentence (only a lower-case phrase, never an actor, can be cut at an edge): no
-    actor changed on 300 bench articles and 181 real pages, while the model's time
-    fell by a fifth to a third (bench/README.md, *Ingest*).
+    so it finds the same names in these parts as in the whole sentence (only a
+    lower-case phrase, never an actor, can be cut at an edge); the names it would find
+    far from any unexplained word are ones the knowledge base already has. Against
+    reading whole sentences: no actor changed on 300 bench articles and 181 real
+    pages, and the model's time fell by a third (bench/README.md, *Ingest*).
     """
+    if next(unexplained_names(text, start, end, explained, rules), None) is None:
+        return []
     words = [match.span() for match in WORD_RUN.finditer(text, start, end)]
+    # Any script here ("Любви Моисейкиной" in a sentence read for an English name); the
+    # reasons to read a sentence at all are capitals A-Z (unexplained_names).
+    centres = [k for k, (word_start, word_end) in enumerate(words)
+               if (name := LETTERS.search(text, word_start, word_end)) and any(char.isupper() for char in name.group(0))
+               and not _needs_no_reading(text, name.start(), name.end(), end, explained, rules)]
+    in_name = [_is_name_word(text[word_start:word_end]) for word_start, word_end in words]
     windows: list[tuple[int, int]] = []
-    for k, (word_start, word_end) in enumerate(words):
-        if not any(char.isupper() for char in text[word_start:word_end]):  # any script: "Émile", "Łukasz"
-            continue
-        first, last = words[max(0, k - context)][0], words[min(len(words) - 1, k + context)][1]
+    for k in centres:
+        first_word, last_word = _name_run(in_name, k)
+        first, last = words[max(0, first_word - context)][0], words[min(len(words) - 1, last_word + context)][1]
         if windows and first <= windows[-1][1]:
-            windows[-1] = (windows[-1][0], last)
+            windows[-1] = (windows[-1][0], max(last, windows[-1][1]))
         else:
             windows.append((first, last))
     return windows
+
+
+def _is_name_word(word: str) -> bool | None:
+    """True for a word with a capital (any script: "Émile"), None for a small word a name may hold ("of"), else False."""
+    if any(char.isupper() for char in word):
+        return True
+    return None if word.lower() in SMALL_WORDS else False
+
+
+def _name_run(in_name: list[bool | None], k: int) -> tuple[int, int]:
+    """First and last word of the run of capitalised words around word k, with up to two small
+    words between capitals ("Bank of Korea", "Ministry of the Interior")."""
+    def step(position: int, direction: int) -> int:
+        for gap in (1, 2, 3):
+            beyond = position + gap * direction
+            if not 0 <= beyond < len(in_name) or in_name[beyond] is False:
+                return position
+            if in_name[beyond]:
+                return beyond
+        return position
+
+    first, last = k, k
+    while (before := step(first, -1)) != first:
+        first = before
+    while (after := step(last, 1)) != last:
+        last = after
+    return first, last
 
 
 class Explained:
@@ -141,24 +181,27 @@ class Explained:
         return k >= 0 and position < self.spans[k][1]
 
 
-def has_unexplained_names(text: str, start: int, end: int, explained: Explained, rules: Rules) -> bool:
-    """Whether a sentence has a capitalised word that is neither explained by the knowledge base nor common.
+def unexplained_names(text: str, start: int, end: int, explained: Explained, rules: Rules) -> Iterator[re.Match]:
+    """The capitalised words of a sentence that are neither explained by the knowledge base nor common:
+    the reasons to let the model read it.
 
-    Not reasons to read a sentence (2.4 % of the sentences the model read, and found no
-    name in; bench/README.md, *Ingest*): a contraction of a common word ("I’m",
-    "Don't"), or a title before a name the knowledge base knows ("President" in
-    "President Biden").
+    Not reasons (2.4 % of the sentences the model read, and found no name in;
+    bench/README.md, *Ingest*): a contraction of a common word ("I’m", "Don't"), or
+    a title before a name the knowledge base knows ("President" in "President Biden").
     """
     for match in CAPITALISED.finditer(text, start, end):
-        word = match.group(0)
-        if word.rstrip("'’s") in rules.common or word in rules.common or _is_contraction(word, rules):
-            continue
-        if explained.covers(match.start()):
-            continue
-        if _is_title(word, rules) and _next_word_explained(text, match.end(), end, explained):
-            continue
+        if not _needs_no_reading(text, match.start(), match.end(), end, explained, rules):
+            yield match
+
+
+def _needs_no_reading(text: str, start: int, end: int, sentence_end: int, explained: Explained, rules: Rules) -> bool:
+    """Whether the capitalised word text[start:end] is common, or explained by the knowledge base."""
+    word = text[start:end]
+    if word.rstrip("'’s") in rules.common or word in rules.common or _is_contraction(word, rules):
         return True
-    return False
+    if explained.covers(start):
+        return True
+    return _is_title(word, rules) and _next_word_explained(text, end, sentence_end, explained)
 
 
 def _is_contraction(word: str, rules: Rules) -> bool:

@@ -7,8 +7,8 @@ Two recognisers, the knowledge base first:
    country. It is trusted over the model wherever the two overlap ("Kyiv" is
    Ukraine, whatever the model calls it).
 2. The statistical model (ner.py) reads only the sentences with capitalised words
-   the knowledge base left unexplained, and of those only the words around a
-   capital (actor_text.model_windows), and proposes people and organisations
+   the knowledge base left unexplained, and of those only the names it left
+   unexplained and the words around them (actor_text.model_windows), and proposes people and organisations
    it does not know. They are kept under their cleaned name ("Samsung Heavy
    Industries'" -> "Samsung Heavy Industries", titles dropped), after rules a
    human indexer would apply: a lone surname or a cut name ("Yoon Suk") joins
@@ -30,7 +30,7 @@ from typing import Iterable, Sequence
 from ..article import Actor
 from . import ner
 from .actor_cache import ActorCache, cache_key
-from .actor_text import (Explained, Rules, acronym_definitions, has_unexplained_names, is_byline, is_label, load_rules,
+from .actor_text import (Explained, Rules, acronym_definitions, is_byline, is_label, load_rules,
                          model_windows, sentence_spans, without_credits)
 from .knowledge import TOKEN, KnowledgeBase, Mention, fold, fold_key, load_knowledge_base
 
@@ -146,10 +146,11 @@ def _model_candidates(article: ArticleText, rules: Rules, acronyms: dict[str, Ac
         text = article.texts[i]
         explained = Explained([(m.start, m.end) for m in article.mentions[i]])
         for start, end in sentence_spans(text):
-            if budget > 0 and has_unexplained_names(text, start, end, explained, rules):
-                for window_start, window_end in model_windows(text, start, end):
-                    pieces.append((i, window_start, window_end))
-                    budget -= window_end - window_start
+            if budget <= 0:
+                break
+            for window_start, window_end in model_windows(text, start, end, explained, rules):
+                pieces.append((i, window_start, window_end))
+                budget -= window_end - window_start
     if not pieces:
         return [], {}
     entities = ner.entities_in([article.texts[i][s:e] for i, s, e in pieces])
