@@ -40,7 +40,7 @@ from whoosh.filedb.structfile import BufferFile
 from .article import Article, PublishedDate
 from .errors import IndexLockedError, IndexMissingError, IndexWriteError, UserError
 from .schema import PRECISION_CODES, article_from_stored, article_to_document, build_schema
-from .writer import open_writer
+from .writer import BuildWriter, build_segment_size, open_writer
 
 if TYPE_CHECKING:
     from .copies import CopyGrouper
@@ -259,15 +259,17 @@ def write_lock(root: Path, wait_seconds: float = 10.0) -> Iterator[Lock]:
 
 
 def build(root: Path, articles: Iterable[Article], manifest: dict | None = None, lock_wait: float = 10.0,
-          grouper: CopyGrouper | None = None) -> BuildResult:
+          grouper: CopyGrouper | None = None, expected: int | None = None) -> BuildResult:
     """Write every article into a new generation, then make it current.
 
     If anything fails (or the user presses Ctrl-C) the new generation is removed
     and CURRENT still names the previous, complete one. `manifest` is filled in
     by the caller while `articles` is consumed, and saved with the generation.
+    `expected`, about how many articles will come, sets the size of the segments
+    the index is written in (writer.BuildWriter).
     """
     with write_lock(root, lock_wait):
-        return build_locked(root, articles, manifest, grouper)
+        return build_locked(root, articles, manifest, grouper, expected)
 
 
 @contextmanager
@@ -281,25 +283,25 @@ def _disk_errors(root: Path) -> Iterator[None]:
 
 
 def build_locked(root: Path, articles: Iterable[Article], manifest: dict | None = None,
-                 grouper: CopyGrouper | None = None) -> BuildResult:
+                 grouper: CopyGrouper | None = None, expected: int | None = None) -> BuildResult:
     """`build` for a caller that already holds the write lock.
 
     With a `grouper` (copies.py) each article is written with its copy group;
     groups that a later article merged are rewritten before the swap.
     """
     with _disk_errors(root):
-        return _build_generation(root, articles, manifest, grouper)
+        return _build_generation(root, articles, manifest, grouper, expected)
 
 
 def _build_generation(root: Path, articles: Iterable[Article], manifest: dict | None,
-                      grouper: CopyGrouper | None = None) -> BuildResult:
+                      grouper: CopyGrouper | None = None, expected: int | None = None) -> BuildResult:
     before = current_generation(root)
     generation = root / f"{GENERATION_PREFIX}{dt.datetime.now():%Y%m%dT%H%M%S%f}-{os.getpid()}"
     generation.mkdir(parents=True)
     result = BuildResult(generation)
     try:
         ix = whoosh_index.create_in(str(generation), build_schema())
-        writer = open_writer(ix)
+        writer = BuildWriter(ix, build_segment_size(expected))
         seen: dict[str, str] = {}
         try:
             for article in articles:

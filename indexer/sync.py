@@ -138,7 +138,7 @@ def _rebuild_locked(corpus, root, paths, options, track, workers) -> SyncReport:
     signatures = copies.open_store(root, options.copies)
     try:
         grouper = copies.CopyGrouper(signatures)
-        store.build_locked(root, articles(), manifest, grouper)
+        store.build_locked(root, articles(), manifest, grouper, expected=len(paths))
         signatures.forget(keep=set(seen))
     except UserError as exc:
         if not report.skipped:

@@ -5,7 +5,9 @@ from __future__ import annotations
 from whoosh import index as whoosh_index
 
 from indexer.schema import article_to_document, build_schema
-from indexer.writer import open_writer, spelling_fields
+import pytest
+
+from indexer.writer import BuildWriter, build_segment_size, open_writer, spelling_fields
 
 
 def index_content(folder) -> dict:
@@ -17,7 +19,8 @@ def index_content(folder) -> dict:
         spelling = spelling_fields(reader.schema)
         docs = range(reader.doc_count_all())
         return {
-            "postings": [posting for posting in reader.iter_postings() if posting[0] not in spelling],
+            # Sorted: a reader of several segments gives each segment's postings in turn.
+            "postings": sorted(posting for posting in reader.iter_postings() if posting[0] not in spelling),
             "spelling words": {name: sorted(term for field, term in reader.all_terms() if field == name) for name in spelling},
             "lengths": {name: [reader.doc_field_length(doc, name) for doc in docs] for name in scorable},
             "stored": [reader.stored_fields(doc) for doc in docs],
@@ -105,3 +108,40 @@ def test_spelling_words_survive_merges_and_deletions_as_with_whooshs_writer(tmp_
     ours = history(tmp_path / "ours", open_writer)
     assert ours == history(tmp_path / "whoosh", lambda ix: ix.writer())
     assert b"zebras" in ours["spell_body"]
+
+
+def segment_sizes(folder) -> list[int]:
+    return [segment.doc_count_all() for segment in whoosh_index.open_dir(str(folder))._segments()]
+
+
+def test_build_writer_writes_the_index_whooshs_writer_writes_in_segments_of_the_size_asked(tmp_path, seed_articles):
+    documents = [article_to_document(article) for article in seed_articles.values()]
+    write(tmp_path / "whoosh", documents, lambda ix: ix.writer())
+    write(tmp_path / "ours", documents, lambda ix: BuildWriter(ix, segment_size=2))
+
+    assert segment_sizes(tmp_path / "ours") == [2, 2, 1]
+    assert index_content(tmp_path / "ours") == index_content(tmp_path / "whoosh")
+    assert not list((tmp_path / "ours").glob("*.tmp"))  # each segment's temporary files are gone
+
+
+def test_build_writer_of_one_segment_when_the_size_is_not_known(tmp_path, seed_articles):
+    write(tmp_path / "ours", [article_to_document(article) for article in seed_articles.values()], BuildWriter)
+    assert segment_sizes(tmp_path / "ours") == [len(seed_articles)]
+
+
+def test_cancelled_build_writer_commits_nothing_and_lets_the_next_writer_in(tmp_path, seed_articles):
+    (tmp_path / "ix").mkdir()
+    ix = whoosh_index.create_in(str(tmp_path / "ix"), build_schema())
+    writer = BuildWriter(ix, segment_size=2)
+    for article in list(seed_articles.values())[:3]:  # one segment handed to its thread, one filling
+        writer.add_document(**article_to_document(article))
+    writer.cancel()
+
+    assert whoosh_index.open_dir(str(tmp_path / "ix")).doc_count_all() == 0
+    open_writer(ix).cancel()  # Whoosh's write lock was released
+    assert not list((tmp_path / "ix").glob("*.tmp"))
+
+
+@pytest.mark.parametrize(("expected", "size"), [(None, None), (0, None), (500, 1_000), (10_000, 1_250), (100_000, 12_500)])
+def test_build_segment_size_gives_eight_segments_of_at_least_a_thousand_documents(expected, size):
+    assert build_segment_size(expected) == size
