@@ -60,6 +60,29 @@ def test_writer_writes_what_whooshs_own_writer_writes(tmp_path, seed_articles):
     assert spelling_postings(tmp_path / "ours") == words < spelling_postings(tmp_path / "whoosh")
 
 
+def test_writer_spilling_its_pool_to_temporary_files_writes_what_whooshs_own_writer_writes(tmp_path, seed_articles):
+    documents = [article_to_document(article) for article in seed_articles.values()]
+    runs = []
+
+    def spilling(make_writer):
+        def make(ix):
+            writer = make_writer(ix, limitmb=0.05)  # 52 kB: a run every few hundred postings
+            original = writer.pool.save
+
+            def save():
+                original()
+                runs.append(len(writer.pool.runs))
+            writer.pool.save = save
+            return writer
+        return make
+
+    write(tmp_path / "whoosh", documents, spilling(lambda ix, **options: ix.writer(**options)))
+    whoosh_runs, runs[:] = max(runs), []
+    write(tmp_path / "ours", documents, spilling(open_writer))
+    assert max(runs) > 10 and whoosh_runs > 10  # ours a run fewer: it posts each spelling word once
+    assert index_content(tmp_path / "ours") == index_content(tmp_path / "whoosh")
+
+
 def test_writer_merging_segments_with_a_deletion_writes_what_whooshs_own_writer_writes(tmp_path, seed_articles):
     documents = [article_to_document(article) for article in seed_articles.values()]
 
