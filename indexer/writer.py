@@ -1,4 +1,4 @@
-"""Whoosh's segment writer, with two wastes of its commit taken out; the index it writes reads the same.
+"""Whoosh's segment writer, with three wastes taken out; the index it writes reads the same.
 
 - When a commit writes the postings, Whoosh asks for each posting the length of its
   field in its document (for BM25), through a reader that looks the field's length
@@ -10,6 +10,8 @@
   Whoosh posts every word again for every article that has it, all to document 0:
   30 % of all postings. Here each word is posted once to each document it is
   posted to (a new article's words: once for all of them).
+- Past ~1,000 articles the pool of postings spills sorted runs to temporary files,
+  which Whoosh pickles one posting at a time. Here a thousand at a time (`_Pool`).
 
 And a writer for building a new index (`BuildWriter`) that writes it as several
 segments, each one's postings written out in a thread while the next one fills: a
@@ -133,7 +135,7 @@ class _Writer(SegmentWriter):
     def __init__(self, ix, limitmb: float, lock: bool = True):
         super().__init__(ix, limitmb=limitmb, _lk=lock)
         if not lock:  # one segment of a BuildWriter's: its temporary files apart from the others'
-            self._tempstorage = self.storage.temp_storage(f"{self.indexname}.{self.newsegment.segment_id()}.tmp")
+            self._tempstorage = self.storage.temp_storage(f"{self.newsegment.segment_id()}.tmp")
         # Whoosh's own pool, made by SegmentWriter, holds nothing yet: replaced.
         self.pool = _Pool(self._tempstorage, self.newsegment, limitmb=limitmb,
                                       spelling_fields=spelling_fields(self.schema))
