@@ -40,7 +40,7 @@ from whoosh.filedb.structfile import BufferFile
 from .article import Article, PublishedDate
 from .errors import IndexLockedError, IndexMissingError, IndexWriteError, UserError
 from .schema import PRECISION_CODES, article_from_stored, article_to_document, build_schema
-from .writer import BuildWriter, build_segment_size, open_writer
+from .writer import BuildWriter, build_segment_sizes, open_writer
 
 if TYPE_CHECKING:
     from .copies import CopyGrouper
@@ -301,7 +301,7 @@ def _build_generation(root: Path, articles: Iterable[Article], manifest: dict | 
     result = BuildResult(generation)
     try:
         ix = whoosh_index.create_in(str(generation), build_schema())
-        writer = BuildWriter(ix, build_segment_size(expected))
+        writer = BuildWriter(ix, build_segment_sizes(expected))
         seen: dict[str, str] = {}
         try:
             for article in articles:

@@ -24,19 +24,16 @@ against one Whoosh's own writer writes.
 
 from __future__ import annotations
 
-import math
 import pickle
 import threading
 from itertools import islice
+from typing import Sequence
 
 from whoosh.writing import PostingPool, SegmentWriter
 
 POOL_MB = 128  # memory for sorting postings before they spill to temporary files
 RUN_CHUNK = 1024  # postings per pickle in those files
-# A build of N documents is written as this many segments of N / SEGMENTS_PER_BUILD (at
-# least MIN_SEGMENT_DOCS) each. More segments, a shorter wait for the last one to be
-# written; fewer, faster searches (bench/README.md, *Ingest*, has both sides).
-SEGMENTS_PER_BUILD = 8
+# A build's segments halve in size down to this many documents (build_segment_sizes).
 MIN_SEGMENT_DOCS = 1_000
 
 
@@ -135,7 +132,7 @@ class _Writer(SegmentWriter):
     def __init__(self, ix, limitmb: float, lock: bool = True):
         super().__init__(ix, limitmb=limitmb, _lk=lock)
         if not lock:  # one segment of a BuildWriter's: its temporary files apart from the others'
-            self._tempstorage = self.storage.temp_storage(f"{self.newsegment.segment_id()}.tmp")
+            self._tempstorage = self.storage.temp_storage(f"pool-{self.newsegment.segment_id()}.tmp")
         # Whoosh's own pool, made by SegmentWriter, holds nothing yet: replaced.
         self.pool = _Pool(self._tempstorage, self.newsegment, limitmb=limitmb,
                                       spelling_fields=spelling_fields(self.schema))
@@ -171,15 +168,26 @@ def open_writer(ix, limitmb: float = POOL_MB) -> SegmentWriter:
     return _Writer(ix, limitmb=limitmb)
 
 
-def build_segment_size(expected_docs: int | None) -> int | None:
-    """Documents per segment for a build of about `expected_docs` (None: unknown, one segment)."""
-    if not expected_docs:
-        return None
-    return max(MIN_SEGMENT_DOCS, math.ceil(expected_docs / SEGMENTS_PER_BUILD))
+def build_segment_sizes(expected_docs: int | None) -> list[int]:
+    """Sizes of the segments a build of about `expected_docs` documents is written in, the
+    last one left out (it takes the rest): each half of what remains, down to MIN_SEGMENT_DOCS.
+
+    Writing a segment out in a thread costs it about a quarter of the time its
+    successor, half its size, takes to fill, so each is written before the next is
+    full; the build then waits only for the last, smallest one (about 1,000 documents:
+    seconds, where one segment of 10,000 took a minute). Few segments, mostly large
+    ones, keep searches fast and the index small (bench/README.md, *Ingest*).
+    """
+    sizes: list[int] = []
+    remaining = expected_docs or 0
+    while remaining // 2 >= MIN_SEGMENT_DOCS:
+        sizes.append(remaining // 2)
+        remaining -= remaining // 2
+    return sizes
 
 
 class BuildWriter:
-    """Writes a new index as segments of `segment_size` documents (None: one segment).
+    """Writes a new index as segments of the sizes given, then one of the rest (no sizes: one segment).
 
     Each full segment's postings are sorted and written out in a thread while the
     next segment fills, so on a build whose documents come from worker processes
@@ -188,9 +196,9 @@ class BuildWriter:
     Holds Whoosh's write lock from start to commit or cancel, as a writer does.
     """
 
-    def __init__(self, ix, segment_size: int | None = None, limitmb: float = POOL_MB):
+    def __init__(self, ix, segment_sizes: Sequence[int] = (), limitmb: float = POOL_MB):
         self._ix = ix
-        self._segment_size = segment_size
+        self._sizes = list(segment_sizes)
         self._limitmb = limitmb
         self._lock_holder = _Writer(ix, limitmb=1)  # takes the lock; its own segment stays empty
         self._filling = self._new_part()
@@ -199,7 +207,8 @@ class BuildWriter:
 
     def add_document(self, **fields) -> None:
         self._filling.add_document(**fields)
-        if self._segment_size and self._filling.doc_count() >= self._segment_size:
+        if self._sizes and self._filling.doc_count() >= self._sizes[0]:
+            del self._sizes[0]
             self._collect_written()
             self._writing = _SegmentThread(self._filling)
             self._filling = self._new_part()

@@ -7,7 +7,7 @@ from whoosh import index as whoosh_index
 from indexer.schema import article_to_document, build_schema
 import pytest
 
-from indexer.writer import BuildWriter, build_segment_size, open_writer, spelling_fields
+from indexer.writer import BuildWriter, build_segment_sizes, open_writer, spelling_fields
 
 
 def index_content(folder) -> dict:
@@ -140,9 +140,9 @@ def segment_sizes(folder) -> list[int]:
 def test_build_writer_writes_the_index_whooshs_writer_writes_in_segments_of_the_size_asked(tmp_path, seed_articles):
     documents = [article_to_document(article) for article in seed_articles.values()]
     write(tmp_path / "whoosh", documents, lambda ix: ix.writer())
-    write(tmp_path / "ours", documents, lambda ix: BuildWriter(ix, segment_size=2))
+    write(tmp_path / "ours", documents, lambda ix: BuildWriter(ix, segment_sizes=[2, 1]))
 
-    assert segment_sizes(tmp_path / "ours") == [2, 2, 1]
+    assert segment_sizes(tmp_path / "ours") == [2, 1, 2]
     assert index_content(tmp_path / "ours") == index_content(tmp_path / "whoosh")
     assert not list((tmp_path / "ours").glob("*.tmp"))  # each segment's temporary files are gone
 
@@ -155,7 +155,7 @@ def test_build_writer_of_one_segment_when_the_size_is_not_known(tmp_path, seed_a
 def test_cancelled_build_writer_commits_nothing_and_lets_the_next_writer_in(tmp_path, seed_articles):
     (tmp_path / "ix").mkdir()
     ix = whoosh_index.create_in(str(tmp_path / "ix"), build_schema())
-    writer = BuildWriter(ix, segment_size=2)
+    writer = BuildWriter(ix, segment_sizes=[2])
     for article in list(seed_articles.values())[:3]:  # one segment handed to its thread, one filling
         writer.add_document(**article_to_document(article))
     writer.cancel()
@@ -165,6 +165,8 @@ def test_cancelled_build_writer_commits_nothing_and_lets_the_next_writer_in(tmp_
     assert not list((tmp_path / "ix").glob("*.tmp"))
 
 
-@pytest.mark.parametrize(("expected", "size"), [(None, None), (0, None), (500, 1_000), (10_000, 1_250), (100_000, 12_500)])
-def test_build_segment_size_gives_eight_segments_of_at_least_a_thousand_documents(expected, size):
-    assert build_segment_size(expected) == size
+@pytest.mark.parametrize(("expected", "sizes"), [(None, []), (0, []), (1_999, []), (2_000, [1_000]), (3_000, [1_500]),
+                                               (10_000, [5_000, 2_500, 1_250]),
+                                               (100_000, [50_000, 25_000, 12_500, 6_250, 3_125, 1_562])])
+def test_build_segments_halve_down_to_a_thousand_documents(expected, sizes):
+    assert build_segment_sizes(expected) == sizes
