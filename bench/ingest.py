@@ -25,7 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from indexer import sync  # noqa: E402
+from indexer import store, sync  # noqa: E402
 from indexer.clean import clean  # noqa: E402
 from indexer.pipeline import PipelineOptions, article_from_raw  # noqa: E402
 from indexer.sources import discover, read_document  # noqa: E402
@@ -109,7 +109,9 @@ def main() -> None:
     print(f"\nEnd to end (sync.rebuild, workers={args.workers or 'default'}, actor model {'on' if args.ner else 'off'}): {len(report.added)} articles in {seconds:.0f} s"
           f" = {len(report.added) / seconds:.1f} articles/s; {len(report.skipped)} skipped, {len(report.duplicates)} duplicates")
     print(f"Peak resident memory: {peak_self:.0f} MB (indexing process), {peak_children:.0f} MB (largest worker)")
-    print(f"Index size: {size_of(root) / 1e6:.0f} MB ({size_of(root) / max(1, len(report.added)) / 1e3:.1f} kB per article)")
+    segments = [segment.doc_count_all() for segment in store.open_index(root)._segments()]
+    print(f"Index size: {size_of(root) / 1e6:.0f} MB ({size_of(root) / max(1, len(report.added)) / 1e3:.1f} kB per article)"
+          f" in {len(segments)} segments of {', '.join(map(str, segments))} articles")
     print(f"\nPer stage, serially on {len(sample)} articles:\n")
     print("| stage | seconds | articles/s |")
     print("|---|---:|---:|")

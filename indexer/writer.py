@@ -134,8 +134,7 @@ class _Writer(SegmentWriter):
         if not lock:  # one segment of a BuildWriter's: its temporary files apart from the others'
             self._tempstorage = self.storage.temp_storage(f"pool-{self.newsegment.segment_id()}.tmp")
         # Whoosh's own pool, made by SegmentWriter, holds nothing yet: replaced.
-        self.pool = _Pool(self._tempstorage, self.newsegment, limitmb=limitmb,
-                                      spelling_fields=spelling_fields(self.schema))
+        self.pool = _Pool(self._tempstorage, self.newsegment, limitmb=limitmb, spelling_fields=spelling_fields(self.schema))
 
     def per_document_reader(self):
         return _FieldLengths(super().per_document_reader())
@@ -192,7 +191,8 @@ class BuildWriter:
     Each full segment's postings are sorted and written out in a thread while the
     next segment fills, so on a build whose documents come from worker processes
     the writing overlaps with their work instead of following it on one core. At
-    most one segment is being written out at a time: memory stays at two pools.
+    most one segment is being written out at a time (memory stays at two pools); a
+    segment that is full before the one before it is written keeps filling.
     Holds Whoosh's write lock from start to commit or cancel, as a writer does.
     """
 
@@ -207,11 +207,16 @@ class BuildWriter:
 
     def add_document(self, **fields) -> None:
         self._filling.add_document(**fields)
-        if self._sizes and self._filling.doc_count() >= self._sizes[0]:
+        if self._sizes and self._filling.doc_count() >= self._sizes[0] and not self._still_writing():
             del self._sizes[0]
             self._collect_written()
             self._writing = _SegmentThread(self._filling)
             self._filling = self._new_part()
+
+    def _still_writing(self) -> bool:
+        """Whether a segment is still being written out: then the filling one grows past its
+        size rather than make the documents (and the workers that send them) wait."""
+        return self._writing is not None and self._writing.is_alive()
 
     def commit(self) -> None:
         self._collect_written()

@@ -140,11 +140,29 @@ def segment_sizes(folder) -> list[int]:
 def test_build_writer_writes_the_index_whooshs_writer_writes_in_segments_of_the_size_asked(tmp_path, seed_articles):
     documents = [article_to_document(article) for article in seed_articles.values()]
     write(tmp_path / "whoosh", documents, lambda ix: ix.writer())
-    write(tmp_path / "ours", documents, lambda ix: BuildWriter(ix, segment_sizes=[2, 1]))
+    write(tmp_path / "ours", documents, lambda ix: BuildWriter(ix, segment_sizes=[2]))
 
-    assert segment_sizes(tmp_path / "ours") == [2, 1, 2]
+    assert segment_sizes(tmp_path / "ours") == [2, 3]
     assert index_content(tmp_path / "ours") == index_content(tmp_path / "whoosh")
     assert not list((tmp_path / "ours").glob("*.tmp"))  # each segment's temporary files are gone
+
+
+def test_build_writer_fills_a_segment_past_its_size_while_the_one_before_is_being_written(tmp_path, seed_articles,
+                                                                                          monkeypatch):
+    documents = [article_to_document(article) for article in seed_articles.values()]
+    (tmp_path / "ix").mkdir()
+    ix = whoosh_index.create_in(str(tmp_path / "ix"), build_schema())
+    writer = BuildWriter(ix, segment_sizes=[2, 1])
+    for document in documents[:2]:  # the first segment is full: handed to its thread
+        writer.add_document(**document)
+    with monkeypatch.context() as patch:
+        patch.setattr(writer, "_still_writing", lambda: True)  # however fast this machine wrote it
+        writer.add_document(**documents[2])
+        writer.add_document(**documents[3])  # the second is past its size: it keeps filling
+    writer._writing.join()
+    writer.add_document(**documents[4])  # the first is written: the second is handed over, with three
+    writer.commit()
+    assert segment_sizes(tmp_path / "ix") == [2, 3]
 
 
 def test_build_writer_of_one_segment_when_the_size_is_not_known(tmp_path, seed_articles):
