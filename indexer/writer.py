@@ -171,11 +171,11 @@ def build_segment_sizes(expected_docs: int | None) -> list[int]:
     """Sizes of the segments a build of about `expected_docs` documents is written in, the
     last one left out (it takes the rest): each half of what remains, down to MIN_SEGMENT_DOCS.
 
-    Writing a segment out in a thread costs it about a quarter of the time its
-    successor, half its size, takes to fill, so each is written before the next is
-    full; the build then waits only for the last, smallest one (about 1,000 documents:
-    seconds, where one segment of 10,000 took a minute). Few segments, mostly large
-    ones, keep searches fast and the index small (bench/README.md, *Ingest*).
+    The build then waits at its end only for the last, small segment to be written
+    (and what is left of the one before), where a build in one segment waited for
+    all of it on one core. Few segments, mostly large ones, keep searches fast and
+    the index small. The sizes are a floor: BuildWriter lets a segment keep filling
+    while the one before it is being written. Figures in bench/README.md, *Ingest*.
     """
     sizes: list[int] = []
     remaining = expected_docs or 0
