@@ -256,6 +256,24 @@ def test_model_window_holds_the_whole_name_an_unexplained_word_is_in(kb):
     assert windows_of(kb, text, context=1) == [text[len("Officials at "):-len(" so on Monday.")]]
 
 
+def test_model_window_holds_an_unexplained_name_after_a_slash(kb):
+    # Found in review: only a word's first run of letters was a centre, so "Doosan" gave no window.
+    text = "The contract was led by Samsung/Doosan near the southern port."
+    assert windows_of(kb, text, context=1) == ["by Samsung/Doosan near"]
+
+
+def test_model_windows_take_a_long_run_of_capitalised_words_once(monkeypatch):
+    # Found in review: each word of the run walked the whole run again (8,000 words: 8 s).
+    from indexer.extract import actor_text
+
+    text = " ".join(f"Word{n}" for n in range(20_000)) + "."
+    runs_taken = []
+    real = actor_text._name_run
+    monkeypatch.setattr(actor_text, "_name_run", lambda in_name, k: runs_taken.append(k) or real(in_name, k))
+    assert model_windows(text, 0, len(text), Explained([]), load_rules()) == [(0, len(text))]
+    assert runs_taken == [0]
+
+
 def test_model_windows_are_empty_for_a_sentence_the_knowledge_base_explains(kb):
     assert windows_of(kb, "The talks in Seoul ended, said President Biden.") == []
     assert windows_of(kb, "nothing capitalised here.") == []

@@ -119,17 +119,23 @@ def model_windows(text: str, start: int, end: int, explained: Explained, rules: 
     reading whole sentences: no actor changed on 300 bench articles and 181 real
     pages, and the model's time fell by a third (bench/README.md, *Ingest*).
     """
-    if next(unexplained_names(text, start, end, explained, rules), None) is None:
+    reasons = [match.start() for match in unexplained_names(text, start, end, explained, rules)]
+    if not reasons:
         return []
     words = [match.span() for match in WORD_RUN.finditer(text, start, end)]
-    # Any script here ("Любви Моисейкиной" in a sentence read for an English name); the
-    # reasons to read a sentence at all are capitals A-Z (unexplained_names).
-    centres = [k for k, (word_start, word_end) in enumerate(words)
-               if (name := LETTERS.search(text, word_start, word_end)) and any(char.isupper() for char in name.group(0))
-               and not _needs_no_reading(text, name.start(), name.end(), end, explained, rules)]
+    starts = [word_start for word_start, _ in words]
+    # The words holding a reason ("Doosan" in "Samsung/Doosan"), and words with a capital
+    # in any script ("Любви Моисейкиной" in a sentence read for an English name).
+    centres = {bisect_right(starts, position) - 1 for position in reasons}
+    centres.update(k for k, (word_start, word_end) in enumerate(words)
+                   if (name := LETTERS.search(text, word_start, word_end)) and any(char.isupper() for char in name.group(0))
+                   and not _needs_no_reading(text, name.start(), name.end(), end, explained, rules))
     in_name = [_is_name_word(text[word_start:word_end]) for word_start, word_end in words]
     windows: list[tuple[int, int]] = []
-    for k in centres:
+    last_word = -1
+    for k in sorted(centres):
+        if k <= last_word:  # inside the run just taken (a page of title case: one run, not one per word)
+            continue
         first_word, last_word = _name_run(in_name, k)
         first, last = words[max(0, first_word - context)][0], words[min(len(words) - 1, last_word + context)][1]
         if windows and first <= windows[-1][1]:
