@@ -314,14 +314,13 @@ def _build_generation(root: Path, articles: Iterable[Article], manifest: dict | 
                 if grouper:
                     grouper.mark_written(article.id, group)
                 result.added += 1
+            if result.added == 0:
+                raise UserError(f"no article could be indexed; the index at {root} is unchanged")
+            writer.commit()
         except BaseException:
             with suppress(Exception):  # the original error is the one to report
                 writer.cancel()
             raise
-        if result.added == 0:
-            writer.cancel()
-            raise UserError(f"no article could be indexed; the index at {root} is unchanged")
-        writer.commit()
         if grouper and (moved := grouper.moved()):
             _regroup(ix, moved)  # readers never saw this generation: a second commit is still atomic for them
         ix.close()

@@ -206,6 +206,8 @@ class BuildWriter:
         self._writing: _SegmentThread | None = None
 
     def add_document(self, **fields) -> None:
+        if self._writing is not None and self._writing.failed():
+            self._collect_written()  # raises its error now, not a segment later
         self._filling.add_document(**fields)
         if self._sizes and self._filling.doc_count() >= self._sizes[0] and not self._still_writing():
             del self._sizes[0]
@@ -216,25 +218,35 @@ class BuildWriter:
     def _still_writing(self) -> bool:
         """Whether a segment is still being written out: then the filling one grows past its
         size rather than make the documents (and the workers that send them) wait."""
-        return self._writing is not None and self._writing.is_alive()
+        return self._writing is not None and not self._writing.done.is_set()
 
     def commit(self) -> None:
-        self._collect_written()
-        if self._filling.doc_count():
-            self._written.append(self._filling.written_segment())
-        else:
-            self._filling.discard()
-        self._lock_holder.commit_segments(self._written)
+        """Wait for the segment being written out, write the last one, list them all; cancel on any failure."""
+        try:
+            self._collect_written()
+            last, self._filling = self._filling, None
+            if last.doc_count():
+                self._written.append(last.written_segment())
+            else:
+                last.discard()
+            self._lock_holder.commit_segments(self._written)
+        except BaseException:  # Ctrl-C lands here most often: the build waits here for the last segments
+            self.cancel()
+            raise
 
     def cancel(self) -> None:
-        """Stop: the segment being written out stops at its next few thousand postings."""
+        """Stop and release the lock: the segment being written out stops within a few thousand
+        postings. Safe to call again, and after a failed commit."""
         try:
             if self._writing is not None:
                 self._writing.part.pool.cancelled = True
-                self._writing.join()
-            self._filling.discard()
+                self._writing.done.wait()
+                self._writing = None
+            if self._filling is not None and not self._filling.is_closed:
+                self._filling.discard()
         finally:
-            self._lock_holder.cancel()
+            if not self._lock_holder.is_closed:
+                self._lock_holder.cancel()
 
     def _collect_written(self) -> None:
         """Wait for the segment being written out, if any; its error, if it failed, is raised here."""
@@ -247,9 +259,13 @@ class BuildWriter:
 
 
 class _SegmentThread(threading.Thread):
+    """Writes one part out as a segment. `done` is set when it has: an Event, because after a
+    join() interrupted by Ctrl-C, is_alive() says False of a thread still running (Python 3.11)."""
+
     def __init__(self, part: _Writer):
         super().__init__(name="segment-writer", daemon=True)
         self.part = part
+        self.done = threading.Event()
         self._segment = None
         self._error: BaseException | None = None
         self.start()
@@ -259,9 +275,14 @@ class _SegmentThread(threading.Thread):
             self._segment = self.part.written_segment()
         except BaseException as exc:  # handed to the thread that waits for the segment
             self._error = exc
+        finally:
+            self.done.set()
+
+    def failed(self) -> bool:
+        return self.done.is_set() and self._error is not None
 
     def result(self):
-        self.join()
+        self.done.wait()
         if self._error is not None:
             raise self._error
         return self._segment

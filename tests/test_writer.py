@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import errno
+import threading
+
 from whoosh import index as whoosh_index
 
 from indexer.schema import article_to_document, build_schema
@@ -188,3 +191,54 @@ def test_cancelled_build_writer_commits_nothing_and_lets_the_next_writer_in(tmp_
                                                (100_000, [50_000, 25_000, 12_500, 6_250, 3_125, 1_562])])
 def test_build_segments_halve_down_to_a_thousand_documents(expected, sizes):
     assert build_segment_sizes(expected) == sizes
+
+
+@pytest.fixture
+def segment_writes_fail(monkeypatch):
+    """Writing a segment out in its thread fails as on a full disk (the main thread's writes still work)."""
+    from indexer import writer as writer_module
+
+    real = writer_module._Writer._finalize_segment
+
+    def finalize(self):
+        if threading.current_thread().name == "segment-writer":
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real(self)
+
+    monkeypatch.setattr(writer_module._Writer, "_finalize_segment", finalize)
+
+
+def new_index(folder):
+    folder.mkdir()
+    return whoosh_index.create_in(str(folder), build_schema())
+
+
+def test_segment_that_failed_to_be_written_stops_the_build_at_the_next_document(tmp_path, seed_articles,
+                                                                                 segment_writes_fail):
+    # Found in review: the error waited for the next segment, 25,000 articles later at 100k.
+    documents = [article_to_document(article) for article in seed_articles.values()]
+    ix = new_index(tmp_path / "ix")
+    writer = BuildWriter(ix, segment_sizes=[2, 2])
+    writer.add_document(**documents[0])
+    writer.add_document(**documents[1])  # handed to its thread, which fails
+    writer._writing.done.wait()
+    with pytest.raises(OSError, match="No space left"):
+        writer.add_document(**documents[2])
+    writer.cancel()
+    open_writer(ix).cancel()  # the lock was released
+    assert not list((tmp_path / "ix").glob("*.tmp"))
+
+
+def test_failed_commit_cancels_the_build_writer(tmp_path, seed_articles, segment_writes_fail):
+    # Found in review: a failed commit left the lock held and the temporary folders behind.
+    documents = [article_to_document(article) for article in seed_articles.values()]
+    ix = new_index(tmp_path / "ix")
+    writer = BuildWriter(ix, segment_sizes=[2])
+    for document in documents[:3]:
+        writer.add_document(**document)
+    with pytest.raises(OSError, match="No space left"):
+        writer.commit()
+    writer.cancel()  # again, as store does: nothing left to do
+    open_writer(ix).cancel()
+    assert not list((tmp_path / "ix").glob("*.tmp"))
+    assert whoosh_index.open_dir(str(tmp_path / "ix")).doc_count_all() == 0
