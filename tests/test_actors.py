@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from indexer.article import Actor
 from indexer.extract import ner
 from indexer.extract.actor_cache import ActorCache
 from indexer.extract.actor_text import MODEL_CONTEXT_WORDS, Explained, load_rules, model_windows, sentence_spans, unexplained_names
 from indexer.extract.actors import extract_actors, fold, load_knowledge_base
+from indexer.extract.knowledge import TOKEN, _case_fits
 
 
 @pytest.fixture(scope="session")
@@ -302,3 +305,34 @@ def test_model_finds_the_same_unexplained_names_in_windows_as_in_whole_sentences
                                         for a, b in model_windows(text, start, end, sentences[n][3], rules)])
     assert len(with_unexplained_word(whole)) > 10  # 17 in the seeds
     assert with_unexplained_word(windows) == with_unexplained_word(whole)
+
+
+def _mentions_trying_every_length(kb, text):
+    """kb.mentions as it was first written: at each word, every alias length up to the longest, longest first."""
+    tokens = [(m.group(0), m.start(), m.end()) for m in TOKEN.finditer(text)]
+    folded = [fold(t) for t, _, _ in tokens]
+    longest, found, i = max(len(key) for key in kb.aliases), [], 0
+    while i < len(tokens):
+        for n in range(min(longest, len(tokens) - i), 0, -1):
+            alias = kb.aliases.get(tuple(folded[i : i + n]))
+            if alias and _case_fits(alias, [t for t, _, _ in tokens[i : i + n]]):
+                if alias.actor is not None:
+                    found.append((tokens[i][1], tokens[i + n - 1][2], alias.actor))
+                i += n
+                break
+        else:
+            i += 1
+    return found
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=st.data())
+def test_mentions_match_longest_alias_first_as_trying_every_length_does(kb, data):
+    # Texts of whole aliases (which then overlap: "South Korea" "Korea Times", "Inner Mongolia"),
+    # their single words, and filler; in lower case, title case and capitals.
+    aliases = sorted(" ".join(key) for key in kb.aliases)
+    words = sorted({word for key in kb.aliases for word in key})
+    pieces = st.one_of(st.sampled_from(aliases), st.sampled_from(words), st.sampled_from(["said", "the", ",", "of"]))
+    cased = pieces.flatmap(lambda piece: st.sampled_from([piece, piece.title(), piece.upper()]))
+    text = " ".join(data.draw(st.lists(cased, max_size=30)))
+    assert [(m.start, m.end, m.actor) for m in kb.mentions(text)] == _mentions_trying_every_length(kb, text)
