@@ -12,6 +12,10 @@
   posted to (a new article's words: once for all of them).
 - Past ~1,000 articles the pool of postings spills sorted runs to temporary files,
   which Whoosh pickles one posting at a time. Here a thousand at a time (`_Pool`).
+- A term with one posting (half the terms: most word pairs occur once) gets a block
+  of its own in the postings file: a header, two pickles and a zlib stream larger
+  than its input. Here its posting is kept in its entry of the term index, as
+  Whoosh's readers already read (`_PostingsWriter`).
 
 And a writer for building a new index (`BuildWriter`) that writes it as several
 segments, each one's postings written out in a thread while the next one fills: a
@@ -29,6 +33,7 @@ import threading
 from itertools import islice
 from typing import Sequence
 
+from whoosh.codec.whoosh3 import W3Codec, W3PostingsWriter
 from whoosh.writing import PostingPool, SegmentWriter
 
 POOL_MB = 128  # memory for sorting postings before they spill to temporary files
@@ -128,9 +133,32 @@ def spelling_fields(schema) -> set[str]:
     return {field.spelling_fieldname(name) for name, field in schema.items() if field.separate_spelling()}
 
 
+class _PostingsWriter(W3PostingsWriter):
+    """Whoosh's postings writer, with a term's only posting kept in its term info ("inlined").
+
+    Whoosh's codec has this ("inlinelimit"), but its writer calls a method the term
+    info does not have (`set_inline`, not `set_inlined`), so it is never used, and its
+    readers already read inlined postings (a `ListMatcher`). Kept to a posting with a
+    value: Whoosh's `ListMatcher` yields no items for a posting without one.
+    """
+
+    def finish_postings(self):
+        if self.written() or len(self._ids) != 1 or len(self._values) != 1:
+            return super().finish_postings()
+        terminfo, self._terminfo = self._terminfo, None
+        terminfo.add_block(self)
+        terminfo.set_inlined(self._ids, self._weights, self._values)
+        return terminfo
+
+
+class _Codec(W3Codec):
+    def postings_writer(self, dbfile, byteids=False):
+        return _PostingsWriter(dbfile, blocklimit=self._blocklimit, byteids=byteids, compression=self._compression)
+
+
 class _Writer(SegmentWriter):
     def __init__(self, ix, limitmb: float, lock: bool = True):
-        super().__init__(ix, limitmb=limitmb, _lk=lock)
+        super().__init__(ix, limitmb=limitmb, _lk=lock, codec=_Codec())
         if not lock:  # one segment of a BuildWriter's: its temporary files apart from the others'
             self._tempstorage = self.storage.temp_storage(f"pool-{self.newsegment.segment_id()}.tmp")
         # Whoosh's own pool, made by SegmentWriter, holds nothing yet: replaced.

@@ -63,6 +63,26 @@ def test_writer_writes_what_whooshs_own_writer_writes(tmp_path, seed_articles):
     assert spelling_postings(tmp_path / "ours") == words < spelling_postings(tmp_path / "whoosh")
 
 
+def inlined_terms(folder) -> int:
+    """Terms whose posting is kept in the term index instead of a block of the postings file."""
+    with whoosh_index.open_dir(str(folder)).reader() as reader:
+        return sum(reader.term_info(field, term).is_inlined() for field, term in reader.all_terms())
+
+
+def test_terms_of_one_posting_are_kept_in_the_term_index_and_read_as_whooshs_blocks(tmp_path, seed_articles):
+    documents = [article_to_document(article) for article in seed_articles.values()]
+    write(tmp_path / "whoosh", documents, lambda ix: ix.writer())
+    write(tmp_path / "ours", documents, open_writer)
+
+    assert index_content(tmp_path / "ours") == index_content(tmp_path / "whoosh")
+    # Whoosh's codec never inlines (its writer calls a method its term info lacks); here
+    # most word pairs of five articles occur once.
+    assert inlined_terms(tmp_path / "whoosh") == 0
+    with whoosh_index.open_dir(str(tmp_path / "ours")).reader() as reader:
+        pairs = [term for field, term in reader.all_terms() if field == "body_pairs"]
+    assert inlined_terms(tmp_path / "ours") > len(pairs) / 2
+
+
 def test_writer_spilling_its_pool_to_temporary_files_writes_what_whooshs_own_writer_writes(tmp_path, seed_articles):
     documents = [article_to_document(article) for article in seed_articles.values()]
     runs = []
