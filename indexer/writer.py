@@ -15,7 +15,7 @@
 - A term with one posting (half the terms: most word pairs occur once) gets a block
   of its own in the postings file: a header, two pickles and a zlib stream larger
   than its input. Here its posting is kept in its entry of the term index, as
-  Whoosh's readers already read (`_PostingsWriter`).
+  Whoosh's readers already read (`_PostingsWriter`, `InliningCodec`).
 
 And a writer for building a new index (`BuildWriter`) that writes it as several
 segments, each one's postings written out in a thread while the next one fills: a
@@ -151,14 +151,21 @@ class _PostingsWriter(W3PostingsWriter):
         return terminfo
 
 
-class _Codec(W3Codec):
+class InliningCodec(W3Codec):
+    """Whoosh's codec, writing with `_PostingsWriter`.
+
+    Whoosh pickles a segment's codec into the index's table of contents, so this
+    class's module and name are part of the index format: renaming it makes every
+    index written since unreadable until rebuilt.
+    """
+
     def postings_writer(self, dbfile, byteids=False):
         return _PostingsWriter(dbfile, blocklimit=self._blocklimit, byteids=byteids, compression=self._compression)
 
 
 class _Writer(SegmentWriter):
     def __init__(self, ix, limitmb: float, lock: bool = True):
-        super().__init__(ix, limitmb=limitmb, _lk=lock, codec=_Codec())
+        super().__init__(ix, limitmb=limitmb, _lk=lock, codec=InliningCodec())
         if not lock:  # one segment of a BuildWriter's: its temporary files apart from the others'
             self._tempstorage = self.storage.temp_storage(f"pool-{self.newsegment.segment_id()}.tmp")
         # Whoosh's own pool, made by SegmentWriter, holds nothing yet: replaced.

@@ -83,6 +83,14 @@ def test_terms_of_one_posting_are_kept_in_the_term_index_and_read_as_whooshs_blo
     assert inlined_terms(tmp_path / "ours") > len(pairs) / 2
 
 
+def test_segments_name_the_codec_by_the_path_the_index_format_keeps(tmp_path, seed_articles):
+    # Whoosh pickles each segment's codec into the table of contents: an index opens only
+    # while the codec's class keeps this module and name.
+    write(tmp_path / "ours", [article_to_document(article) for article in seed_articles.values()], open_writer)
+    codecs = {type(segment.codec()) for segment in whoosh_index.open_dir(str(tmp_path / "ours"))._segments()}
+    assert {f"{codec.__module__}.{codec.__qualname__}" for codec in codecs} == {"indexer.writer.InliningCodec"}
+
+
 def test_writer_spilling_its_pool_to_temporary_files_writes_what_whooshs_own_writer_writes(tmp_path, seed_articles):
     documents = [article_to_document(article) for article in seed_articles.values()]
     runs = []
