@@ -64,7 +64,7 @@ class KnowledgeBase:
     names: dict[Actor, tuple[str, ...]] = field(default_factory=dict)  # every name an actor goes by, as written
     # First word of an alias -> the lengths of the aliases it starts, longest first. Most words
     # of a text start none, so `mentions` looks up one word there instead of a slice of the text per
-    # alias length (a third of the pipeline's time outside the model went to those).
+    # alias length (a quarter of the pipeline's time outside the model went to those).
     lengths_from: dict[str, tuple[int, ...]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
