@@ -202,3 +202,24 @@ def test_a_file_range_reads_the_bytes_it_stands_for(tmp_path):
         assert len(whole) == 500 and bytes(whole) == data[100:600]
         assert bytes(whole[10:20]) == data[110:120] and whole[490:900].tobytes() == data[590:600]
         assert bytes(whole[600:700]) == b"" and len(whole[-5:]) == 5
+
+
+def test_unpickling_from_a_range_reads_ahead_instead_of_once_per_opcode(tmp_path, monkeypatch):
+    # Whoosh unpickles each posting block's header and ids from the file; read one opcode at a
+    # time, opening a 100k index's arrays took 3.1 s where it takes 1.4 s reading ahead.
+    import os
+    import pickle
+
+    values = [(n, float(n), f"term {n}") for n in range(50)]
+    data = b"junk" + pickle.dumps(values, 2) + pickle.dumps(("second", 2), 2)
+    (tmp_path / "f").write_bytes(data)
+    reads = []
+    real_pread = os.pread
+    monkeypatch.setattr(store.os, "pread", lambda *args: reads.append(args) or real_pread(*args))
+    with open(tmp_path / "f", "rb", buffering=0) as handle:
+        reader = store._RangeReader(store._FileRange(handle, 0, len(data)))
+        reader.seek(4)
+        assert pickle.load(reader) == values
+        assert pickle.load(reader) == ("second", 2)
+        assert reader.tell() == len(data)
+    assert len(reads) <= 4  # a read ahead and a skip per pickle, where it was one per opcode
