@@ -138,7 +138,8 @@ class _RangeReader:
         return self._view[start:end].tobytes()
 
     def peek(self, size: int = 0) -> bytes:
-        """Bytes from the position on, without moving it. `pickle.load` reads ahead
+        """Up to PEEK_BYTES from the position on, whatever `size` asks (as a buffered
+        file's peek may), without moving it. `pickle.load` reads ahead
         with this; without it, it reads each opcode with its own `read`, i.e. its own
         `pread` (20 per posting block: most of the time to open an index's arrays)."""
         return self._view[self._pos:self._pos + PEEK_BYTES].tobytes()
